@@ -1,0 +1,10 @@
+"""The archive's URLs: the public site (``articles``) and the admin."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path(settings.ADMIN_PATH, admin.site.urls),
+    path("", include("articles.urls")),
+]

@@ -1,0 +1,168 @@
+"""The archive's data: articles, the people they are about and their tags."""
+
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.text import slugify
+
+SLUG_MAX_LENGTH = 120
+
+
+def unique_slug(text, taken, fallback="item", max_length=SLUG_MAX_LENGTH):
+    """A slug for ``text`` that is not in ``taken`` (a container of slugs): ``name``, ``name-2``..."""
+    base = slugify(text, allow_unicode=True)[: max_length - 8].strip("-") or fallback
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}-{n}"
+    return slug
+
+
+class PersonQuerySet(models.QuerySet):
+    def with_article_counts(self):
+        return self.annotate(article_count=Count("articles", distinct=True))
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, help_text="Display name, e.g. “Donald J. Trump”.")
+    source_name = models.CharField(
+        max_length=200,
+        help_text="The form the source used, e.g. “Trump, Donald J”.",
+    )
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        editable=False,
+        help_text="Case- and space-insensitive form of the source name; matches the same "
+        "person across articles.",
+    )
+    sort_name = models.CharField(max_length=200, db_index=True, help_text="Last name first.")
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["sort_name", "pk"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:person_detail", kwargs={"slug": self.slug})
+
+
+class TagQuerySet(models.QuerySet):
+    def with_article_counts(self):
+        return self.annotate(article_count=Count("articles", distinct=True))
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=200)
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        editable=False,
+        help_text="Case- and space-insensitive form of the name; one row per tag.",
+    )
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+
+    objects = TagQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag_detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def newest_first(self):
+        return self.order_by(models.F("pub_date").desc(nulls_last=True), "-pk")
+
+    def dated(self):
+        return self.filter(pub_date__isnull=False)
+
+    def undated(self):
+        return self.filter(pub_date__isnull=True)
+
+    def for_listing(self):
+        """What an article card shows, without one query per card."""
+        return self.defer("body", "ingested").prefetch_related("people", "tags")
+
+
+class Article(models.Model):
+    url = models.CharField(
+        "source URL",
+        max_length=500,
+        unique=True,
+        help_text="Line 1 of the source file: the article's identity (an http(s) URL or a urn:).",
+    )
+    title = models.CharField(max_length=500)
+    publication = models.CharField(max_length=200, blank=True, db_index=True)
+    slug = models.SlugField(max_length=SLUG_MAX_LENGTH, allow_unicode=True)
+    pub_date = models.DateField("publication date", null=True, blank=True, db_index=True)
+    body = models.TextField(help_text="Paragraphs separated by a blank line.")
+    source_number = models.BigIntegerField(
+        null=True,
+        blank=True,
+        help_text="The integer on line 5 of the source file. Its meaning is unknown (it is not "
+        "the word count; perhaps a comment count); kept as the source gave it.",
+    )
+    word_count = models.PositiveIntegerField(default=0)
+    people = models.ManyToManyField(Person, related_name="articles", blank=True)
+    tags = models.ManyToManyField(Tag, related_name="articles", blank=True)
+    source_fingerprint = models.CharField(
+        max_length=64,
+        editable=False,
+        db_index=True,
+        help_text="SHA-256 of the source file last ingested; an unchanged file is skipped.",
+    )
+    ingested = models.JSONField(
+        default=dict,
+        editable=False,
+        help_text="The editable values as the source file last gave them; a field that "
+        "differs from these was changed by an editor and survives a re-ingest.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = [models.F("pub_date").desc(nulls_last=True), "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pub_date", "slug"],
+                condition=Q(pub_date__isnull=False),
+                name="article_unique_slug_per_day",
+            ),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=Q(pub_date__isnull=True),
+                name="article_unique_slug_undated",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        if self.pub_date is None:
+            return reverse("articles:article_undated", kwargs={"slug": self.slug})
+        return reverse(
+            "articles:article_detail",
+            kwargs={
+                "year": self.pub_date.year,
+                "month": f"{self.pub_date.month:02d}",
+                "day": f"{self.pub_date.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def paragraphs(self):
+        return [p for p in self.body.split("\n\n") if p.strip()]

@@ -1,0 +1,10 @@
+"""Signals the archive sends when it changes articles in bulk (bypassing ``post_save``).
+
+The search index listens to these, so that bulk writers (the ingest command,
+merges in the admin) need not know how the index is kept.
+"""
+
+from django.dispatch import Signal
+
+#: Sent with ``article_ids``: articles created or changed (fields, people or tags).
+articles_changed = Signal()
