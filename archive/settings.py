@@ -14,10 +14,18 @@ Environment variables (all optional):
 - ``HAYSTACK_URL``: a search engine other than the embedded Whoosh index, e.g.
   ``elasticsearch://host:9200/archive`` or ``solr://host:8983/solr/archive``.
 - ``ARCHIVE_ADMIN_PATH``: where the admin lives (default ``admin/``).
+- ``ARCHIVE_LOGIN_FAILURES``: failed admin logins before a client is locked out
+  (default 5); ``ARCHIVE_LOCKOUT_MINUTES``: for how long (default 15).
+- ``ARCHIVE_PROXY_COUNT``: reverse proxies in front of the archive; when set, a
+  client's address for the lockout is read from ``X-Forwarded-For``.
+- ``DJANGO_SECURE_COOKIES``: mark session and CSRF cookies secure on every
+  response (they are already secure on every response to an HTTPS request).
+- ``DJANGO_HSTS_SECONDS``: send ``Strict-Transport-Security`` over HTTPS (default 0: off).
 """
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -70,11 +78,13 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "haystack",
+    "axes",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "articles.middleware.SecureCookiesOverHttpsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -82,6 +92,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "articles.middleware.MergedRedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "archive.urls"
@@ -148,11 +165,24 @@ STORAGES = {
     },
 }
 
-# Secure cookies whenever the archive is reached over HTTPS (behind a proxy
-# that sets X-Forwarded-Proto).
+# Secure cookies whenever the archive is reached over HTTPS (directly, or behind a
+# proxy that sets X-Forwarded-Proto): SecureCookiesOverHttpsMiddleware marks them
+# per request, so plain-http development on localhost keeps working.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 0))
+
+# Failed admin logins (django-axes): a client (IP address) that fails this many
+# times is locked out for a while and sees templates/axes/lockout.html.
+AXES_FAILURE_LIMIT = int(os.environ.get("ARCHIVE_LOGIN_FAILURES", 5))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("ARCHIVE_LOCKOUT_MINUTES", 15)))
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_LOCKOUT_TEMPLATE = "axes/lockout.html"
+AXES_RESET_ON_SUCCESS = True
+if os.environ.get("ARCHIVE_PROXY_COUNT"):
+    AXES_IPWARE_PROXY_COUNT = int(os.environ["ARCHIVE_PROXY_COUNT"])
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
 
 ADMIN_PATH = os.environ.get("ARCHIVE_ADMIN_PATH", "admin/").strip("/") + "/"
 

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -9,7 +10,7 @@ SLUG_MAX_LENGTH = 120
 
 
 def unique_slug(text, taken, fallback="item", max_length=SLUG_MAX_LENGTH):
-    """A slug for ``text`` that is not in ``taken`` (a container of slugs): ``name``, ``name-2``..."""
+    """A slug for ``text`` not in the container ``taken``: ``name``, ``name-2``..."""
     base = slugify(text, allow_unicode=True)[: max_length - 8].strip("-") or fallback
     slug, n = base, 1
     while slug in taken:
@@ -79,6 +80,45 @@ class Tag(models.Model):
         return reverse("articles:tag_detail", kwargs={"slug": self.slug})
 
 
+class Alias(models.Model):
+    """A person or tag merged into another: its key and slug now lead to the survivor."""
+
+    key = models.CharField(
+        max_length=200,
+        unique=True,
+        help_text="The merged-away key: a re-ingested file naming it lands on the survivor.",
+    )
+    slug = models.SlugField(
+        max_length=SLUG_MAX_LENGTH,
+        unique=True,
+        allow_unicode=True,
+        help_text="The merged-away slug: its old page redirects to the survivor.",
+    )
+    name = models.CharField(max_length=200, help_text="The name it had when merged.")
+    merged = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["name", "pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class PersonAlias(Alias):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "person aliases"
+
+
+class TagAlias(Alias):
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
+        verbose_name_plural = "tag aliases"
+
+
 class ArticleQuerySet(models.QuerySet):
     def newest_first(self):
         return self.order_by(models.F("pub_date").desc(nulls_last=True), "-pk")
@@ -92,6 +132,33 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What an article card shows, without one query per card."""
         return self.defer("body", "ingested").prefetch_related("people", "tags")
+
+    def month_counts(self):
+        """``{first day of a month: number of articles}`` for the dated articles, in one query."""
+        return dict(
+            self.dated()
+            .order_by()
+            .annotate(month=TruncMonth("pub_date"))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .values_list("month", "n")
+        )
+
+    def day_counts(self):
+        """``{day: number of articles}`` for the dated articles, in one query."""
+        return dict(self.dated().order_by().values_list("pub_date").annotate(n=Count("pk")))
+
+    def published_before(self, article):
+        """Dated articles before ``article`` in (date, id) order, the nearest first."""
+        return self.filter(
+            Q(pub_date__lt=article.pub_date) | Q(pub_date=article.pub_date, pk__lt=article.pk)
+        ).order_by("-pub_date", "-pk")
+
+    def published_after(self, article):
+        """Dated articles after ``article`` in (date, id) order, the nearest first."""
+        return self.filter(
+            Q(pub_date__gt=article.pub_date) | Q(pub_date=article.pub_date, pk__gt=article.pk)
+        ).order_by("pub_date", "pk")
 
 
 class Article(models.Model):

@@ -26,7 +26,7 @@ class Command(BaseCommand):
             help="let the files overwrite fields that an editor changed in the admin",
         )
 
-    def handle(self, *paths, dry_run, override_edits, **options):
+    def handle(self, *, paths, dry_run, override_edits, **options):
         paths = paths or [settings.BASE_DIR / "seeds"]
         try:
             files = find_files(paths)

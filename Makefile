@@ -1,0 +1,45 @@
+# The two commands: `make run` serves the archive, `make test` runs every test.
+# Both work on a fresh clone: they create the virtualenv and install what they need.
+
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+WORKERS ?= 3
+BIN := $(VENV)/bin
+
+.PHONY: run test install install-test browser-deps lint format bench
+
+run: $(VENV)/.installed  ## install, migrate, ingest seeds/, serve with gunicorn on 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	$(BIN)/python manage.py ingest
+	$(BIN)/gunicorn archive.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
+
+test: $(VENV)/.installed-test browser-deps  ## install what the tests need, lint, run the whole suite
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -n 2 --dist loadfile
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+$(VENV)/.installed: requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-test: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+browser-deps:  ## Debian's chromium for the browser tests (Playwright cannot download its own here)
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+lint: $(VENV)/.installed-test
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(VENV)/.installed-test
+	$(BIN)/ruff check --fix . && $(BIN)/ruff format .
