@@ -15,10 +15,16 @@ run: $(VENV)/.installed  ## install, migrate, ingest seeds/, serve with gunicorn
 	$(BIN)/python manage.py ingest
 	$(BIN)/gunicorn archive.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
 
+# With ARCHIVE_TEST_DATABASE_URL=postgres://... set (CI sets it with .ci/postgres),
+# the suite runs a second time on that PostgreSQL server.
 test: $(VENV)/.installed-test browser-deps  ## install what the tests need, lint, run the whole suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -n 2 --dist loadfile
+	@if [ -n "$$ARCHIVE_TEST_DATABASE_URL" ]; then \
+	  echo "== again on PostgreSQL ($$ARCHIVE_TEST_DATABASE_URL), browser tests aside =="; \
+	  DATABASE_URL="$$ARCHIVE_TEST_DATABASE_URL" $(BIN)/pytest -n 2 --dist loadfile -m "not browser"; \
+	fi
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -135,14 +135,26 @@ def test_a_rejected_file_leaves_no_trace_and_the_others_go_in(write_seed, seed_d
     assert f"{bad}:1:" in err.getvalue()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="the refusal is an SQLite trigger")
+REFUSE_TITLE_SQL = {
+    "sqlite": [
+        "CREATE TRIGGER refuse BEFORE INSERT ON articles_article "
+        "WHEN NEW.title = 'Refuse me' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+        "IF NEW.title = 'Refuse me' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; "
+        "END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse BEFORE INSERT ON articles_article "
+        "FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ],
+}
+
+
 def test_a_file_the_database_refuses_is_rejected_alone(write_seed, seed_dir):
     """A batch the database refuses is replayed file by file; only the culprit is rejected."""
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TRIGGER refuse BEFORE INSERT ON articles_article "
-            "WHEN NEW.title = 'Refuse me' BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        )
+        for statement in REFUSE_TITLE_SQL[connection.vendor]:
+            cursor.execute(statement)
     write_seed("001.txt", url="https://example.com/1", keywords="Alpha  Ann,One")
     write_seed("002.txt", url="https://example.com/2", keywords="Beta  Bob,Two", title="Refuse me")
     write_seed("003.txt", url="https://example.com/3", keywords="Gamma  Gil,Three")
