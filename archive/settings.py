@@ -13,6 +13,8 @@ Environment variables (all optional):
   share data.
 - ``HAYSTACK_URL``: a search engine other than the embedded Whoosh index, e.g.
   ``elasticsearch://host:9200/archive`` or ``solr://host:8983/solr/archive``.
+- ``CACHE_URL``: ``redis://host:6379/0`` for a cache shared by all workers
+  (default: each process's memory).
 - ``ARCHIVE_ADMIN_PATH``: where the admin lives (default ``admin/``).
 - ``ARCHIVE_LOGIN_FAILURES``: failed admin logins before a client is locked out
   (default 5); ``ARCHIVE_LOCKOUT_MINUTES``: for how long (default 15).
@@ -27,8 +29,10 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -92,7 +96,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "articles.middleware.MergedRedirectMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -186,17 +189,50 @@ if os.environ.get("ARCHIVE_PROXY_COUNT"):
 
 ADMIN_PATH = os.environ.get("ARCHIVE_ADMIN_PATH", "admin/").strip("/") + "/"
 
+# A cache shared by every gunicorn worker (and machine), e.g.
+# CACHE_URL=redis://127.0.0.1:6379/0 (needs `pip install redis`); by default
+# each process keeps its own.
+CACHES = {
+    "default": (
+        {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": os.environ["CACHE_URL"],
+        }
+        if os.environ.get("CACHE_URL")
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # Search: the embedded Whoosh index lives in ARCHIVE_DATA_DIR; HAYSTACK_URL
 # points haystack's own Elasticsearch or Solr backends elsewhere.
 WHOOSH_INDEX_PATH = DATA_DIR / "whoosh_index"
-HAYSTACK_CONNECTIONS = {
-    "default": {
-        "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
-        "PATH": str(WHOOSH_INDEX_PATH),
-    }
-}
-HAYSTACK_SIGNAL_PROCESSOR = "haystack.signals.BaseSignalProcessor"
-HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False
+
+
+def haystack_connection(url):
+    """The search connection: our Whoosh engine, or haystack's own for a HAYSTACK_URL."""
+    if not url:
+        return {
+            "ENGINE": "articles.search_backend.ArchiveWhooshEngine",
+            "PATH": str(WHOOSH_INDEX_PATH),
+            "INCLUDE_SPELLING": True,  # computed only when a query finds little
+        }
+    parts = urlsplit(url)
+    location = f"{'https' if parts.scheme.endswith('s') else 'http'}://{parts.netloc}"
+    if parts.scheme in ("elasticsearch", "elasticsearchs"):
+        return {
+            "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
+            "URL": location,
+            "INDEX_NAME": parts.path.strip("/") or "archive",
+        }
+    if parts.scheme in ("solr", "solrs"):
+        return {"ENGINE": "haystack.backends.solr_backend.SolrEngine", "URL": location + parts.path}
+    raise ImproperlyConfigured(f"HAYSTACK_URL: use elasticsearch:// or solr://, not {url!r}")
+
+
+HAYSTACK_CONNECTIONS = {"default": haystack_connection(os.environ.get("HAYSTACK_URL"))}
+# Saves, deletes, renames and bulk changes queue index updates (articles.indexing).
+HAYSTACK_SIGNAL_PROCESSOR = "articles.indexing.QueuedSignalProcessor"
+HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: no narrowing query
 
 ARTICLES_PER_PAGE = 20
 

@@ -50,6 +50,7 @@ Body (line 6 on, or 5)
 from __future__ import annotations
 
 import codecs
+import functools
 import datetime
 import itertools
 import re
@@ -280,6 +281,7 @@ def _display_suffix(token: str) -> str:
     return f"{token}." if token.casefold() in _PERIOD_SUFFIXES else token
 
 
+@functools.lru_cache(maxsize=65536)  # names repeat across articles; nameparser is slow
 def person_from_keyword(keyword: str) -> PersonName | None:
     """The person in a keyword like "Trump  Donald J"; None if it has no double space."""
     parts = _PERSON_SPLIT.split(keyword.strip(), maxsplit=1)

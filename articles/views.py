@@ -1,10 +1,63 @@
-"""Public pages: thin views over ``Article.objects`` query methods."""
+"""Public pages: thin views over the query methods and the browsing modules."""
+
+import calendar
+from datetime import date
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.shortcuts import get_object_or_404
-from django.views.generic import DateDetailView, DetailView, ListView
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import cached_property
+from django.views.generic import (
+    DateDetailView,
+    DayArchiveView,
+    DetailView,
+    ListView,
+    MonthArchiveView,
+    TemplateView,
+    YearArchiveView,
+)
 
+from articles.archive_cache import cached
+from articles.cooccurrence import subject_summary
+from articles.counts import articles_of_count
+from articles.directory import SORTS, by_initial, directory
 from articles.models import Article, Person, Tag
+from articles.month_calendar import WEEKDAYS, month_calendar
+from articles.overview import archive_overview
+from articles.related import related_articles
+from articles.timeline import build_timeline
+
+HOME_LATEST = 12
+DIRECTORY_PER_PAGE = 120
+
+
+def search_url(**params) -> str:
+    """The search page with ``params`` (e.g. ``tag``, ``person``, ``from``, ``to``)."""
+    return f"{reverse('search')}?{urlencode(params)}"
+
+
+def archive_url(first_day: date, last_day: date) -> str:
+    """The date archive page of a timeline bar: a year or a month."""
+    if (first_day.month, last_day.month) == (1, 12):
+        return reverse("articles:archive_year", kwargs={"year": first_day.year})
+    return reverse(
+        "articles:archive_month", kwargs={"year": first_day.year, "month": f"{first_day:%m}"}
+    )
+
+
+class HomeView(TemplateView):
+    template_name = "articles/home.html"
+
+    def get_context_data(self, **kwargs):
+        overview = archive_overview()
+        return super().get_context_data(
+            latest=Article.objects.newest_first().for_listing()[:HOME_LATEST],
+            overview=overview,
+            timeline=build_timeline(overview.month_counts, archive_url),
+            **kwargs,
+        )
 
 
 class ArticleListView(ListView):
@@ -13,36 +66,188 @@ class ArticleListView(ListView):
     template_name = "articles/article_list.html"
 
 
-class ArticleDetailView(DateDetailView):
+class ArticlePageMixin:
+    """The article page: related articles and, for dated articles, the previous and next."""
+
     queryset = Article.objects.prefetch_related("people", "tags")
+    template_name = "articles/article_detail.html"
+
+    def get_context_data(self, **kwargs):
+        article = self.object
+        context = {"related": related_articles(article)}
+        if article.pub_date:
+            dated = Article.objects.only("title", "slug", "pub_date")
+            context["previous"] = dated.published_before(article).first()
+            context["next"] = dated.published_after(article).first()
+        return super().get_context_data(**context, **kwargs)
+
+
+class ArticleDetailView(ArticlePageMixin, DateDetailView):
     date_field = "pub_date"
     month_format = "%m"
     allow_future = True
 
 
-class UndatedArticleView(DetailView):
+class UndatedArticleView(ArticlePageMixin, DetailView):
     queryset = Article.objects.undated().prefetch_related("people", "tags")
 
 
-class ArticleFilterListView(ListView):
-    """Articles of one person or tag, newest first."""
+class DirectoryView(ListView):
+    """All tags or people with their article counts, filterable, sorted by name or count."""
 
     model = None
-    paginate_by = settings.ARTICLES_PER_PAGE
+    sort_field = "name"
+    paginate_by = DIRECTORY_PER_PAGE
+    template_name = "articles/directory.html"
 
     def get_queryset(self):
-        self.object = get_object_or_404(self.model, slug=self.kwargs["slug"])
-        return self.object.articles.newest_first().for_listing()
+        self.query = self.request.GET.get("q", "").strip()[:100]
+        sort = self.request.GET.get("sort")
+        self.sort = sort if sort in SORTS else "name"
+        return directory(
+            self.model.objects.all(), query=self.query, sort=self.sort, sort_field=self.sort_field
+        )
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(subject=self.object, **kwargs)
+        context = super().get_context_data(**kwargs)
+        params = {k: v for k, v in (("q", self.query), ("sort", self.sort)) if v}
+        context.update(
+            kind=self.model._meta,
+            query=self.query,
+            sort=self.sort,
+            query_string=urlencode(params),
+            groups=by_initial(context["object_list"], self.sort_field)
+            if self.sort == "name"
+            else None,
+        )
+        return context
 
 
-class PersonDetailView(ArticleFilterListView):
-    model = Person
-    template_name = "articles/person_detail.html"
-
-
-class TagDetailView(ArticleFilterListView):
+class TagListView(DirectoryView):
     model = Tag
-    template_name = "articles/tag_detail.html"
+
+
+class PersonListView(DirectoryView):
+    model = Person
+    sort_field = "sort_name"
+
+
+class SubjectDetailView(ListView):
+    """A tag's or a person's articles, newest first, with who and what occur with it."""
+
+    model = None
+    search_param = None
+    paginate_by = settings.ARTICLES_PER_PAGE
+    template_name = "articles/subject_detail.html"
+
+    def get(self, request, *args, **kwargs):
+        self.subject = self.model.objects.filter(slug=kwargs["slug"]).first()
+        if self.subject is None:
+            survivor = self.model.objects.filter(aliases__slug=kwargs["slug"]).first()
+            if survivor is None:
+                raise Http404(f"No {self.model._meta.verbose_name} “{kwargs['slug']}”.")
+            return redirect(survivor, permanent=True)
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return self.subject.articles.newest_first().for_listing()
+
+    def get_paginator(self, queryset, per_page, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, **kwargs)
+        paginator.count = articles_of_count(self.subject)  # no join with the articles
+        return paginator
+
+    def get_context_data(self, **kwargs):
+        slug = self.subject.slug
+        summary = subject_summary(self.subject)
+
+        def url_for_range(first_day, last_day):
+            return search_url(**{self.search_param: slug, "from": first_day, "to": last_day})
+
+        return super().get_context_data(
+            subject=self.subject,
+            kind=self.model._meta,
+            people=summary.people,
+            tags=summary.tags,
+            timeline=build_timeline(summary.month_counts, url_for_range),
+            feed_url=reverse(f"articles:{self.search_param}_feed", kwargs={"slug": slug}),
+            search_link=search_url(**{self.search_param: slug}),
+            **kwargs,
+        )
+
+
+class TagDetailView(SubjectDetailView):
+    model = Tag
+    search_param = "tag"
+
+
+class PersonDetailView(SubjectDetailView):
+    model = Person
+    search_param = "person"
+
+
+class ArchiveMixin:
+    """Django's date-based views over the dated articles, newest first, paginated."""
+
+    queryset = Article.objects.defer("body", "ingested")
+    date_field = "pub_date"
+    month_format = "%m"
+    ordering = ["-pub_date", "-pk"]
+    allow_future = True
+    paginate_by = settings.ARTICLES_PER_PAGE
+
+    def paginate_queryset(self, queryset, page_size):
+        # Prefetch for the page only: the views' own look-ups (previous/next day...) need none.
+        return super().paginate_queryset(queryset.prefetch_related("people", "tags"), page_size)
+
+
+class YearView(ArchiveMixin, YearArchiveView):
+    make_object_list = True
+    template_name = "articles/archive_year.html"
+
+    @cached_property
+    def month_counts(self):
+        year = int(self.get_year())
+        return cached(
+            f"months:{year}", lambda: Article.objects.filter(pub_date__year=year).month_counts()
+        )
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # The months with articles, from the (cached) counts the timeline needs anyway.
+        return sorted(self.month_counts)
+
+    def get_context_data(self, **kwargs):
+        timeline = build_timeline(self.month_counts, archive_url)
+        return super().get_context_data(timeline=timeline, **kwargs)
+
+
+class MonthView(ArchiveMixin, MonthArchiveView):
+    template_name = "articles/archive_month.html"
+
+    def get_date_list(self, queryset, date_type=None, ordering="ASC"):
+        # The days with articles, from the counts the calendar needs anyway; the month is
+        # valid here (the view checked it) and a date range, unlike ``__month``, uses the index.
+        month = date(int(self.get_year()), int(self.get_month()), 1)
+        last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
+        self.day_counts = Article.objects.filter(pub_date__range=(month, last_day)).day_counts()
+        return sorted(self.day_counts)
+
+    def get_context_data(self, **kwargs):
+        def day_url(day):
+            parts = {"year": day.year, "month": f"{day:%m}", "day": f"{day:%d}"}
+            return reverse("articles:archive_day", kwargs=parts)
+
+        return super().get_context_data(
+            weekdays=WEEKDAYS,
+            weeks=month_calendar(kwargs["month"], self.day_counts, day_url),
+            **kwargs,
+        )
+
+
+class DayView(ArchiveMixin, DayArchiveView):
+    template_name = "articles/archive_day.html"
+
+
+class RobotsView(TemplateView):
+    template_name = "robots.txt"
+    content_type = "text/plain; charset=utf-8"

@@ -53,3 +53,49 @@ def collected_static(tmp_path_factory):
     with override_settings(STATIC_ROOT=root):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield root
+
+
+def _use_search_index(path):
+    """Point haystack's default connection at a Whoosh index in ``path``; returns the old one."""
+    from haystack import connections
+
+    old = connections.connections_info["default"]
+    connections.connections_info["default"] = {
+        "ENGINE": "articles.search_backend.ArchiveWhooshEngine",
+        "PATH": str(path),
+        "INCLUDE_SPELLING": True,
+    }
+    connections.reload("default")
+    return old
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _isolated_search_index(tmp_path_factory):
+    """No test touches the developer's index: by default haystack writes to a throw-away one."""
+    _use_search_index(tmp_path_factory.mktemp("search") / "whoosh_index")
+
+
+@pytest.fixture
+def search_index(tmp_path, transactional_db, monkeypatch):
+    """A real, empty Whoosh index for this test, kept in step with the database.
+
+    Request it in any test that searches (search page, browsing, admin). Articles created
+    afterwards — through the ORM, ``ingest_files``/``manage.py ingest`` or the admin — are
+    indexed when their transaction commits, as in production; hence the test runs with real
+    commits (``transactional_db``). Unlike production (where a save waits at most
+    ``articles.indexing.SAVE_WAIT``), the save waits until its change is searchable, so a
+    test can search right after it. Yields our haystack backend: query through
+    ``haystack.query.SearchQuerySet()`` as the views do; ``search_index.path`` is the folder.
+    """
+    from haystack import connections
+
+    from articles import indexing
+
+    monkeypatch.setattr(indexing, "SAVE_WAIT", None)
+    old = _use_search_index(tmp_path / "whoosh_index")
+    backend = connections["default"].get_backend()
+    backend.setup()
+    yield backend
+    backend.close_searcher()
+    connections.connections_info["default"] = old
+    connections.reload("default")

@@ -1,0 +1,32 @@
+"""Which people and tags occur most often with a person or a tag, and when it occurs."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Model
+
+from articles.archive_cache import cached
+from articles.counts import article_ids_of, most_used
+from articles.models import Person, Tag
+
+COOCCURRING_LIMIT = 12
+
+
+@dataclass(frozen=True)
+class SubjectSummary:
+    people: list[Person]  # each with ``article_count``: the articles it shares with the subject
+    tags: list[Tag]
+    month_counts: dict[date, int]
+
+
+def subject_summary(subject: Model) -> SubjectSummary:
+    """What a person's or tag's page shows beside its articles; cached, it counts over them all."""
+    articles = article_ids_of(subject)
+    return cached(
+        f"summary:{subject._meta.label_lower}:{subject.pk}",
+        lambda: SubjectSummary(
+            people=most_used(Person, COOCCURRING_LIMIT, among=articles, leaving_out=subject),
+            tags=most_used(Tag, COOCCURRING_LIMIT, among=articles, leaving_out=subject),
+            month_counts=subject.articles.month_counts(),
+        ),
+    )

@@ -1,0 +1,79 @@
+"""Atom feeds: the newest articles, and the newest of a tag or a person."""
+
+from datetime import datetime, time
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.text import Truncator
+
+from articles.models import Article, Person, Tag
+
+FEED_LENGTH = settings.ARTICLES_PER_PAGE
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Atom1Feed
+    title = "The Archive: latest articles"
+    subtitle = "The newest articles in the archive."
+
+    def link(self):
+        return reverse("articles:home")
+
+    def articles(self, obj):
+        return Article.objects.all()
+
+    def items(self, obj=None):
+        return self.articles(obj).newest_first().prefetch_related("people", "tags")[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return Truncator(item.paragraphs[0] if item.paragraphs else "").words(60)
+
+    def item_pubdate(self, item):
+        if item.pub_date is None:
+            return item.created
+        return datetime.combine(item.pub_date, time.min, tzinfo=timezone.get_default_timezone())
+
+    def item_updateddate(self, item):
+        return item.updated
+
+    def item_categories(self, item):
+        return [tag.name for tag in item.tags.all()] + [person.name for person in item.people.all()]
+
+    def item_author_name(self, item):
+        return item.publication or None
+
+
+class SubjectFeed(LatestArticlesFeed):
+    """The newest articles of one tag or person."""
+
+    model = None
+
+    def get_object(self, request, slug):
+        return get_object_or_404(self.model, slug=slug)
+
+    def title(self, obj):
+        return f"The Archive: {obj.name}"
+
+    def subtitle(self, obj):
+        return f"The newest articles about {obj.name}."
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def articles(self, obj):
+        return obj.articles.all()
+
+
+class TagFeed(SubjectFeed):
+    model = Tag
+
+
+class PersonFeed(SubjectFeed):
+    model = Person

@@ -1,0 +1,39 @@
+"""What the home page shows about the whole archive: it counts over every article, so it is
+cached until the archive changes (see ``articles.archive_cache``)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from articles.archive_cache import archive_version, cached
+from articles.counts import most_used
+from articles.models import Article, Person, Tag
+
+POPULAR_LIMIT = 24
+
+
+@dataclass(frozen=True)
+class Overview:
+    tags: list[Tag]  # the most used, each with ``article_count``
+    people: list[Person]  # the most written about, each with ``article_count``
+    month_counts: dict[date, int]
+    version: int  # the archive version it was computed at: keys the page's cached fragments
+
+    @property
+    def years(self) -> list[tuple[int, int]]:
+        """``(year, number of articles)``, the newest year first."""
+        years: dict[int, int] = {}
+        for month, count in self.month_counts.items():
+            years[month.year] = years.get(month.year, 0) + count
+        return sorted(years.items(), reverse=True)
+
+
+def archive_overview() -> Overview:
+    return cached(
+        "overview",
+        lambda: Overview(
+            tags=most_used(Tag, POPULAR_LIMIT),
+            people=most_used(Person, POPULAR_LIMIT),
+            month_counts=Article.objects.month_counts(),
+            version=archive_version(),
+        ),
+    )

@@ -1,0 +1,848 @@
+"""Our haystack engine: haystack's Whoosh backend, made fast and safe where the archive needs it.
+
+What differs from ``haystack.backends.whoosh_backend`` (and why):
+
+- **Schema** (``build_schema``): one analyzer for all text (words, lower case, accents folded,
+  English stop words, Porter stems); the document field is neither stored, sortable nor copied
+  into a spelling field; exact fields (``Facet*Field``) are Whoosh ``KEYWORD``/``ID`` terms;
+  lists are indexed and stored as lists, so a comma inside a value does not split it.
+- **Searcher** kept open per process (per thread) and refreshed only when the index changed;
+  segments are written uncompounded, so opening a refreshed searcher costs ~1 ms.
+- **Writes** (``write``) take one writer under a process-wide lock (``write_lock``), delete and
+  add in one commit, with ``procs``/``limitmb``/``multisegment`` for bulk work; every error is
+  raised, none is logged and dropped.
+- **Facets** over the whole result set from per-segment value tables that live as long as the
+  segment, so a facet costs one pass over the matching documents.
+- **Highlights** from the stored body with a regex scan and a cached stemmer rather than
+  re-running the analyzer, and ``<mark>`` around matches with everything else escaped.
+- **Spelling suggestions** only when a query finds little, from the vocabulary of the indexed
+  titles and names (no copy of the body).
+"""
+
+import ctypes
+import fcntl
+import os
+import re
+import signal
+import threading
+import time
+from collections.abc import Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from functools import lru_cache
+from html import escape
+from itertools import islice
+
+from django.utils.encoding import force_str
+from haystack.backends import BaseEngine, log_query
+from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
+from haystack.constants import DJANGO_CT, DJANGO_ID, ID
+from haystack.exceptions import SkipDocument
+from haystack.fields import FacetField
+from haystack.models import SearchResult
+from haystack.utils import get_identifier, get_model_ct
+from whoosh import fields as wf
+from whoosh import query as wq
+from whoosh import writing
+from whoosh.analysis import STOP_WORDS, Token, Tokenizer
+from whoosh.filedb.filestore import FileStorage
+from whoosh.index import EmptyIndexError
+from whoosh.lang.porter import stem
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.qparser import FuzzyTermPlugin, QueryParser
+from whoosh.reading import SegmentReader
+from whoosh.sorting import FieldFacet, MultiFacet, TranslateFacet
+from whoosh.support.charset import accent_map
+
+#: Documents in one write at or above which the multi-process bulk writer is used.
+BULK_THRESHOLD = 2000
+BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True, "compound": False}
+#: A query with fewer hits than this gets a spelling suggestion.
+SPELLING_BELOW = 3
+#: Fields whose (unstemmed) vocabulary spelling suggestions come from.
+SPELLING_FIELDS = ("title", "person_names", "tag_names")
+SNIPPET_CHARS = 240
+WRITE_LOCK_TIMEOUT = 300
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+WORD_RE = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer expression
+
+
+class WordAnalyzer(Tokenizer):
+    """Words, lower case, accents folded, English stop words dropped, Porter stems (optional).
+
+    The same tokens as ``RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) |
+    StopFilter() | StemFilter()``, in one pass over text folded once and with cached stems:
+    about twice as fast, and analysis is most of the cost of indexing.
+    """
+
+    def __init__(self, stemming=True):
+        self.stemming = stemming
+
+    def __eq__(self, other):
+        return self.__class__ is other.__class__ and self.stemming == other.stemming
+
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
+        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            token.original = token.text = value
+            token.boost, token.stopped = 1.0, False
+            if positions:
+                token.pos = start_pos
+            if chars:
+                token.startchar, token.endchar = start_char, start_char + len(value)
+            yield token
+            return
+        folded_value = value.lower().translate(accent_map)
+        same_offsets = len(folded_value) == len(value)
+        key = word_key if self.stemming else str
+        pos = start_pos
+        for match in WORD_RE.finditer(folded_value if same_offsets else value):
+            word = match.group() if same_offsets else folded(match.group())
+            stopped = len(word) < 2 or word in STOP_WORDS
+            if stopped and removestops:
+                continue
+            token.stopped = stopped
+            token.text = word if stopped else key(word)
+            token.boost = 1.0
+            if keeporiginal:
+                token.original = value[match.start() : match.end()] if same_offsets else word
+            if positions:
+                token.pos = pos
+                pos += not stopped
+            if chars:
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
+            yield token
+
+
+def text_analyzer():
+    """Words, lower case, accents folded, stop words dropped, Porter stems."""
+    return WordAnalyzer()
+
+
+def exact_word_analyzer():
+    """Like ``text_analyzer`` without stemming: titles and names keep real words (for spelling)."""
+    return WordAnalyzer(stemming=False)
+
+
+@lru_cache(maxsize=200_000)
+def word_key(word):
+    """The term ``text_analyzer`` makes of one word (what highlighting compares)."""
+    return stem(word.lower().translate(accent_map))
+
+
+@lru_cache(maxsize=100_000)
+def folded(word):
+    return word.lower().translate(accent_map)
+
+
+@lru_cache(maxsize=256)
+def candidate_pattern(stems, words):
+    """A regex for the words that may analyse to ``stems`` or fold to ``words``.
+
+    A Porter stem differs from its words at most in its last letter, so the stem less that
+    letter is a prefix of every word it comes from; candidates are verified exactly.
+    """
+    prefixes = {stem[:-1] if len(stem) > 3 else stem for stem in stems} | set(words)
+    if not prefixes:
+        return None
+    alternation = "|".join(sorted(map(re.escape, prefixes), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alternation})\w*(?:\.\w+)*", re.IGNORECASE)
+
+
+def match_spans(text, stems, words):
+    """Where in ``text`` the words are that the index would match to the terms."""
+    pattern = candidate_pattern(stems, words)
+    if pattern is None:
+        return []
+    searched = text
+    if not text.isascii():
+        searched = text.lower().translate(accent_map)
+        if len(searched) != len(text):  # folding moved the offsets: check every word
+            pattern, searched = WORD_RE, text
+    return [
+        m.span()
+        for m in pattern.finditer(searched)
+        if word_key(m.group()) in stems or folded(m.group()) in words
+    ]
+
+
+def highlight(text, stems, words=frozenset(), max_chars=SNIPPET_CHARS):
+    """An HTML snippet of ``text`` around its best run of matches, matches in ``<mark>``.
+
+    ``stems`` are stemmed terms, ``words`` unstemmed ones (from exact-word fields). Without a
+    match the snippet is the start of the text. Everything but the marks is escaped.
+    """
+    if not text:
+        return ""
+    spans = match_spans(text, stems, words)
+    if spans:
+        # The window of max_chars holding the most matches, started a little before the first.
+        best, best_count, j = 0, 0, 0
+        for i, (start, _) in enumerate(spans):
+            while j < len(spans) and spans[j][1] - start <= max_chars:
+                j += 1
+            if j - i > best_count:
+                best, best_count = i, j - i
+        start = max(0, spans[best][0] - max_chars // 6)
+    else:
+        start = 0
+    end = min(len(text), start + max_chars)
+    if start:
+        space = text.find(" ", start, spans[best][0] if spans else end)
+        start = space + 1 if space != -1 else start
+    if end < len(text):
+        space = text.rfind(" ", start, end)
+        end = space if space > start else end
+    parts, pos = [], start
+    for s, e in spans:
+        if s < start or e > end:
+            continue
+        parts.append(escape(text[pos:s]))
+        parts.append(f"<mark>{escape(text[s:e])}</mark>")
+        pos = e
+    parts.append(escape(text[pos:end]))
+    html = "".join(parts).replace("\n\n", " ¶ ").replace("\n", " ")
+    return ("…" if start else "") + html + ("…" if end < len(text) else "")
+
+
+def merge_policy(writer, segments):
+    """Whoosh's small-segment merging, plus any segment that is over a quarter deleted.
+
+    Without the second rule, re-indexing an article marks it deleted in a large segment that
+    small merges never touch, and the index keeps growing with every re-ingest.
+    """
+    kept = []
+    for segment in segments:
+        if segment.doc_count_all() and segment.deleted_count() * 4 > segment.doc_count_all():
+            writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
+        else:
+            kept.append(segment)
+    return writing.MERGE_SMALL(writer, kept)
+
+
+def _every_document(node):
+    return wq.Every() if isinstance(node, wq.Every) else node
+
+
+def _retried(opener, *args, **kwargs):
+    """Open an index; retried while a commit replaces the table of contents being read."""
+    for attempt in range(20):
+        try:
+            return opener(*args, **kwargs)
+        except FileNotFoundError:
+            if attempt == 19:
+                raise
+            time.sleep(0.02)
+
+
+def _segment_id(reader):
+    segment = reader.segment()
+    return segment.segment_id() if segment is not None else None
+
+
+class _SegmentValues:
+    """Per segment, the values each document has in each exact field (for facet counting).
+
+    A segment never changes once written (deletions only hide documents), so its table is
+    built once per process and dropped when the segment is merged away.
+    """
+
+    def __init__(self):
+        self.tables = {}
+        self.joined = {}
+        self.lock = threading.Lock()
+
+    def table(self, reader, fieldname):
+        key = (_segment_id(reader), fieldname)
+        table = self.tables.get(key)
+        if table is None:
+            table = [()] * reader.doc_count_all()
+            field = reader.schema[fieldname]
+            for btext in field.sortable_terms(reader, fieldname):
+                value = field.from_bytes(btext)
+                for docnum in reader.postings(fieldname, btext).all_ids():
+                    table[docnum] = (*table[docnum], value)
+            with self.lock:
+                self.tables[key] = table
+        return table
+
+    def global_table(self, readers, fieldname):
+        """The values of every document of a searcher (its segments' tables end to end)."""
+        key = (tuple(_segment_id(r) for r, _ in readers), fieldname)
+        table = self.joined.get(key)
+        if table is None:
+            table = []
+            for reader, _ in readers:
+                table.extend(self.table(reader, fieldname))
+            with self.lock:
+                self.joined[key] = table
+        return table
+
+    def forget_except(self, segment_ids):
+        with self.lock:
+            for key in [k for k in self.tables if k[0] not in segment_ids]:
+                del self.tables[key]
+            for key in [k for k in self.joined if not set(k[0]) <= segment_ids]:
+                del self.joined[key]
+
+
+class ArchiveWhooshBackend(WhooshSearchBackend):
+    """Haystack's Whoosh backend with the archive's schema, searcher, writer and facets."""
+
+    def __init__(self, connection_alias, **connection_options):
+        super().__init__(connection_alias, **connection_options)
+        self._searcher = None
+        self._searcher_lock = threading.Lock()
+        self._values = _SegmentValues()
+        self.field_kinds = {}
+
+    # -- schema ------------------------------------------------------------------
+
+    def build_schema(self, fields):
+        schema = {
+            ID: wf.ID(stored=True, unique=True),
+            DJANGO_CT: wf.ID(stored=True),
+            DJANGO_ID: wf.ID(stored=True),
+        }
+        content_field_name = ""
+        kinds = {}
+        for field in fields.values():
+            name = field.index_fieldname
+            if field.document:
+                content_field_name = name
+                schema[name] = wf.TEXT(analyzer=text_analyzer(), stored=False)
+                kind = "text"
+            elif not field.indexed:
+                schema[name] = wf.STORED()
+                kind = "stored"
+            elif field.field_type == "edge_ngram":
+                schema[name] = wf.NGRAMWORDS(minsize=2, maxsize=15, at="start")
+                kind = "text"
+            elif field.field_type in ("date", "datetime"):
+                schema[name] = wf.DATETIME(stored=field.stored, sortable=True)
+                kind = "date"
+            elif field.field_type == "integer":
+                schema[name] = wf.NUMERIC(int, bits=32, stored=field.stored, sortable=True)
+                kind = "integer"
+            elif isinstance(field, FacetField):
+                # Exact values (slugs, "YYYY-MM"): terms as given, for filters and facets.
+                if field.is_multivalued:
+                    schema[name] = wf.KEYWORD(stored=field.stored, commas=True)
+                else:
+                    schema[name] = wf.ID(stored=field.stored)
+                kind = "exact"
+            else:
+                analyzer = exact_word_analyzer() if name in SPELLING_FIELDS else text_analyzer()
+                schema[name] = wf.TEXT(
+                    analyzer=analyzer, stored=field.stored, field_boost=field.boost
+                )
+                kind = "text"
+            kinds[name] = (kind, field.is_multivalued)
+        self.field_kinds = kinds
+        return content_field_name, wf.Schema(**schema)
+
+    def setup(self):
+        """Open the index, creating it under the write lock if there is none.
+
+        (Haystack's creates it unlocked: processes starting together on a new folder each
+        create it and delete the others' files.)
+        """
+        from haystack import connections
+
+        fields = connections[self.connection_alias].get_unified_index().all_searchfields()
+        self.content_field_name, self.schema = self.build_schema(fields)
+        self.parser = QueryParser(self.content_field_name, schema=self.schema)
+        self.parser.add_plugins([FuzzyTermPlugin()])
+        os.makedirs(self.path, exist_ok=True)
+        self.storage = FileStorage(self.path)
+        try:
+            self.index = _retried(self.storage.open_index, schema=self.schema)
+        except EmptyIndexError:
+            with file_lock(f"{self.path}.lock"):
+                try:
+                    self.index = _retried(self.storage.open_index, schema=self.schema)
+                except EmptyIndexError:
+                    self.index = self.storage.create_index(self.schema)
+        self.setup_complete = True
+
+    # -- the searcher --------------------------------------------------------------
+
+    def searcher(self):
+        """This thread's searcher, refreshed if the index changed since it was opened."""
+        if not self.setup_complete:
+            self.setup()
+        with self._searcher_lock:
+            if self._searcher is None:
+                self._searcher = self.index.searcher()
+            elif not self._searcher.up_to_date():
+                # Not Searcher.refresh(): it reuses segment readers whose deletions changed.
+                self._searcher.close()
+                self.index = _retried(self.index.refresh)
+                self._searcher = self.index.searcher()
+                self._values.forget_except({_segment_id(r) for r, _ in self._segment_readers()})
+            return self._searcher
+
+    def _segment_readers(self):
+        searcher = self._searcher
+        if searcher.subsearchers:
+            return [(s.reader(), offset) for s, offset in searcher.subsearchers]
+        return [(searcher.reader(), 0)]
+
+    def close_searcher(self):
+        with self._searcher_lock:
+            if self._searcher is not None:
+                self._searcher.close()
+                self._searcher = None
+
+    # -- writing -------------------------------------------------------------------
+
+    def write_lock(self, blocking=True):
+        """The index's write lock (see ``file_lock``): one writer across processes."""
+        if not self.setup_complete:
+            self.setup()
+        return file_lock(f"{self.path}.lock", blocking=blocking)
+
+    def write(self, index, objects=(), removed_ids=(), *, clear=False, bulk=False):
+        """Index ``objects`` and remove documents ``removed_ids`` (pks) in one commit."""
+        with IndexBatch(self, index, clear=clear, bulk=bulk) as batch:
+            batch.remove(removed_ids)
+            batch.add(objects)
+
+    def whoosh_document(self, prepared):
+        """Haystack's prepared dict as Whoosh wants it: lists kept whole, no ``None``."""
+        doc = {}
+        for key, value in prepared.items():
+            if value is None or key == "boost":
+                continue
+            kind, multivalued = self.field_kinds.get(key, ("exact", False))
+            if multivalued:
+                values = [force_str(v) for v in value]
+                doc[key] = ("," if kind == "exact" else "\n").join(values)
+                doc[f"_stored_{key}"] = values
+            elif kind == "date":
+                doc[key] = datetime(value.year, value.month, value.day, *_time(value))
+            elif kind in ("integer", "stored") and isinstance(value, int):
+                doc[key] = value
+            else:
+                doc[key] = force_str(value)
+        return doc
+
+    def update(self, index, iterable, commit=True):
+        self.write(index, iterable, bulk=len(iterable) >= BULK_THRESHOLD)
+
+    def remove(self, obj_or_string, commit=True):
+        with IndexBatch(self) as batch:
+            batch.delete_identifiers([get_identifier(obj_or_string)])
+
+    def clear(self, models=None, commit=True):
+        """Empty the index (of ``models``) in one commit; open searchers stay valid."""
+        with IndexBatch(self, clear=not models) as batch:
+            for model in models or ():
+                batch.writer.delete_by_term(DJANGO_CT, get_model_ct(model))
+
+    def optimize(self):
+        with self.write_lock():
+            super().optimize()
+
+    def stored_values(self, fieldname):
+        """``{django_id: stored value of fieldname}`` for every document in the index."""
+        return {
+            int(fields[DJANGO_ID]): fields.get(fieldname)
+            for fields in self.searcher().all_stored_fields()
+        }
+
+    # -- searching -----------------------------------------------------------------
+
+    @log_query
+    def search(
+        self,
+        query_string,
+        sort_by=None,
+        start_offset=0,
+        end_offset=None,
+        fields="",
+        highlight=False,
+        facets=None,
+        date_facets=None,
+        query_facets=None,
+        narrow_queries=None,
+        spelling_query=None,
+        models=None,
+        result_class=None,
+        **kwargs,
+    ):
+        query_string = force_str(query_string)
+        if not query_string or (len(query_string) <= 1 and query_string != "*"):
+            return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
+        searcher = self.searcher()
+        # Match-all ("*") as every document, not as a walk over every word of the field.
+        parsed = self.parser.parse(query_string).accept(_every_document)
+        filters = [self.parser.parse(force_str(q)) for q in narrow_queries or ()]
+        if models:
+            filters.append(wq.Or([wq.Term(DJANGO_CT, get_model_ct(m)) for m in models]))
+        start_offset = start_offset or 0
+        limit = max(end_offset if end_offset is not None else start_offset + 1_000_000, 1)
+        results = searcher.search(
+            parsed,
+            limit=limit,
+            filter=wq.And(filters) if filters else None,
+            sortedby=self._sort_facet(sort_by),
+        )
+        hits = len(results)
+        terms = self._highlight_terms(parsed, searcher) if highlight else None
+        page = results[start_offset:limit]
+        if end_offset is None:
+            # Haystack runs facet_counts() and the like unsliced: build results on demand.
+            found = _LazyResults(page, lambda hit: self._build_results([hit], result_class, terms))
+        else:
+            found = self._build_results(page, result_class, terms)
+        suggestion = None
+        if self.include_spelling and hits < SPELLING_BELOW:
+            suggestion = self.create_spelling_suggestion(spelling_query or query_string)
+        return {
+            "results": found,
+            "hits": hits,
+            "facets": self._facets(results, facets) if facets else {},
+            "spelling_suggestion": suggestion,
+        }
+
+    def _sort_facet(self, sort_by):
+        """Whoosh sort facets for haystack's ``order_by``; documents without a value last."""
+        facets = []
+        for name in sort_by or ():
+            fieldname = name.lstrip("-")
+            if fieldname == "score":
+                continue
+            missing = getattr(self.schema[fieldname], "default", None)
+            if name.startswith("-") and isinstance(missing, int):
+                # Whoosh sorts a missing number as the largest: first when newest-first.
+                facets.append(
+                    TranslateFacet(lambda v, m=missing: (v == m, -v), FieldFacet(fieldname))
+                )
+            else:
+                facets.append(FieldFacet(fieldname, reverse=name.startswith("-")))
+        return MultiFacet(facets) if facets else None
+
+    def _facets(self, results, requested):
+        """Counts of each exact field's values over all matching documents."""
+        docs = results.docs()
+        fields = {}
+        for name, options in requested.items():
+            table = self._values.global_table(self._segment_readers(), name)
+            counts = {}
+            for docnum in docs:
+                for value in table[docnum]:
+                    counts[value] = counts.get(value, 0) + 1
+            ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+            limit = (options or {}).get("limit") or (options or {}).get("size")
+            fields[name] = ranked[:limit] if limit else ranked
+        return {"fields": fields, "dates": {}, "queries": {}}
+
+    def _highlight_terms(self, parsed, searcher):
+        """The stemmed and the unstemmed words the query matched, for highlighting."""
+        stems, words = set(), set()
+        for fieldname, btext in parsed.existing_terms(searcher.reader(), expand=True):
+            kind = self.field_kinds.get(fieldname, ("", False))[0]
+            if kind != "text" or fieldname == "autocomplete":
+                continue
+            text = btext.decode() if isinstance(btext, bytes) else btext
+            (words if fieldname in SPELLING_FIELDS else stems).add(text)
+        return frozenset(stems), frozenset(words)
+
+    def _build_results(self, hits, result_class, terms):
+        result_class = result_class or SearchResult
+        found = []
+        for hit in hits:
+            stored = hit.fields()
+            app_label, model_name = stored.pop(DJANGO_CT).split(".")
+            pk = stored.pop(DJANGO_ID)
+            stored.pop(ID, None)
+            body = stored.pop("body", "")
+            values = {key: self._stored_value(key, value) for key, value in stored.items()}
+            if terms is not None:
+                stems, words = terms
+                values["highlighted"] = {
+                    self.content_field_name: [highlight(body, stems, words)],
+                    "title": [highlight(values.get("title", ""), stems, words, max_chars=1000)],
+                }
+            found.append(result_class(app_label, model_name, pk, hit.score or 0, **values))
+        return found
+
+    def _stored_value(self, key, value):
+        if self.field_kinds.get(key, ("", False))[0] == "date" and isinstance(value, datetime):
+            return value.date()
+        return value
+
+    def create_spelling_suggestion(self, query_string):
+        """The query with unknown words replaced by the closest title/name word, or None."""
+        reader = self.searcher().reader()
+        fields = [name for name in SPELLING_FIELDS if name in self.schema]
+        correctors = [(name, reader.corrector(name)) for name in fields]
+        words = WORD_RE.findall(re.sub(r"\b\w+:(\([^)]*\)|\S+)", " ", query_string))
+        changed, suggested = False, []
+        for word in words:
+            if word in self.RESERVED_WORDS:
+                continue
+            if len(word) < 3 or reader.doc_frequency(self.content_field_name, word_key(word)):
+                suggested.append(word)
+                continue
+            candidates = [
+                (score, reader.doc_frequency(name, suggestion), suggestion)
+                for name, corrector in correctors
+                for score, suggestion in corrector._suggestions(folded(word), 2, 1)
+            ]
+            if candidates:
+                changed = True
+                suggested.append(max(candidates)[2])
+            else:
+                suggested.append(word)
+        return " ".join(suggested) if changed else None
+
+    def more_like_this(
+        self,
+        model_instance,
+        additional_query_string=None,
+        start_offset=0,
+        end_offset=None,
+        models=None,
+        limit_to_registered_models=None,
+        result_class=None,
+        **kwargs,
+    ):
+        searcher = self.searcher()
+        docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
+        if docnum is None:
+            return {"results": [], "hits": 0}
+        stored = searcher.stored_fields(docnum)
+        text = "\n".join(
+            [stored.get("title", ""), *stored.get("person_names", []), stored.get("body", "")]
+        )
+        filters = []
+        if additional_query_string and additional_query_string != "*":
+            filters.append(self.parser.parse(force_str(additional_query_string)))
+        if models:
+            filters.append(wq.Or([wq.Term(DJANGO_CT, get_model_ct(m)) for m in models]))
+        start_offset = start_offset or 0
+        top = end_offset if end_offset is not None else start_offset + 10
+        results = searcher.more_like(
+            docnum,
+            self.content_field_name,
+            text=text,
+            top=top,
+            numterms=12,
+            filter=wq.And(filters) if filters else None,
+        )
+        return {
+            "results": self._build_results(results[start_offset:top], result_class, None),
+            "hits": len(results),
+        }
+
+
+class IndexBatch:
+    """One Whoosh writer under the write lock: documents added and removed, then one commit.
+
+    ``bulk`` uses several processes (for thousands of documents). ``clear`` drops every
+    other document in the same commit: a rebuild that readers never see half done and that
+    a crash leaves undone. Errors are raised; ``cancel()`` (or an exception inside ``with``)
+    leaves the index as it was.
+    """
+
+    def __init__(self, backend, index=None, *, clear=False, bulk=False):
+        self.backend, self.index, self.clear, self.bulk = backend, index, clear, bulk
+        self._lock = backend.write_lock()
+        self._lock.__enter__()
+        try:
+            ix = backend.index = backend.index.refresh()
+            if bulk:
+                self.writer = _BulkWriter(ix, timeout=WRITE_LOCK_TIMEOUT, **BULK_WRITER)
+            else:
+                self.writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT, compound=False)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+
+    def remove(self, pks):
+        """Remove the documents of the ``index``'s objects with these primary keys."""
+        ct = get_model_ct(self.index.get_model())
+        self.delete_identifiers([f"{ct}.{pk}" for pk in pks])
+
+    def add(self, objects):
+        """Add (or replace) the documents of ``objects``."""
+        objects = iter(objects)
+        while chunk := list(islice(objects, 500)):
+            if not self.clear:
+                # One query per chunk: update_document would open a reader per document.
+                self.delete_identifiers([get_identifier(obj) for obj in chunk])
+            for obj in chunk:
+                try:
+                    prepared = self.index.full_prepare(obj)
+                except SkipDocument:
+                    continue
+                self.writer.add_document(**self.backend.whoosh_document(prepared))
+
+    def delete_identifiers(self, identifiers):
+        if identifiers:
+            self.writer.delete_by_query(wq.Or([wq.Term(ID, i) for i in identifiers]))
+
+    def commit(self):
+        try:
+            self.writer.commit(mergetype=writing.CLEAR if self.clear else merge_policy)
+        finally:
+            self._lock.__exit__(None, None, None)
+
+    def cancel(self):
+        try:
+            self.writer.cancel()
+        finally:
+            self._lock.__exit__(None, None, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()
+
+
+class _LazyResults(Sequence):
+    """Results built from Whoosh hits when first read."""
+
+    def __init__(self, hits, build):
+        self.hits, self.build, self.built = hits, build, {}
+
+    def __len__(self):
+        return len(self.hits)
+
+    def __getitem__(self, position):
+        if isinstance(position, slice):
+            return [self[i] for i in range(*position.indices(len(self)))]
+        position = range(len(self))[position]
+        if position not in self.built:
+            self.built[position] = self.build(self.hits[position])[0]
+        return self.built[position]
+
+
+def _time(value):
+    if isinstance(value, datetime):
+        return value.hour, value.minute, value.second
+    if isinstance(value, date):
+        return ()
+    raise TypeError(f"not a date: {value!r}")
+
+
+class _LockDepth(threading.local):
+    def __init__(self):
+        self.depth = {}
+
+
+_LOCKS = _LockDepth()
+
+
+@contextmanager
+def file_lock(path, blocking=True):
+    """Hold an exclusive lock on ``path``; yields False instead if busy and not ``blocking``.
+
+    Re-entrant within a thread. It is an ``flock``, so the kernel releases it when the
+    process dies, even by ``kill -9``.
+    """
+    path = str(path)
+    held = _LOCKS.depth.get(path, 0)
+    if held:
+        _LOCKS.depth[path] = held + 1
+        try:
+            yield True
+        finally:
+            _LOCKS.depth[path] -= 1
+        return
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        _LOCKS.depth[path] = 1
+        try:
+            yield True
+        finally:
+            _LOCKS.depth[path] = 0
+    finally:
+        os.close(fd)  # releases the flock
+
+
+class _DyingSubWriterTask(SubWriterTask):
+    """A bulk sub-writer that dies with its parent: after a ``kill -9`` of the parent it
+    would otherwise wait forever, holding inherited copies of the index locks."""
+
+    def run(self):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != self.parent_pid:
+            os._exit(1)
+        super().run()
+
+
+class _BulkWriter(MpWriter):
+    def cancel(self):
+        for task in self.tasks:
+            task.terminate()  # Whoosh's cancel() leaves them waiting for work forever
+            task.join()
+        self.tasks = []
+        super().cancel()
+
+    def _new_task(self):
+        task = _DyingSubWriterTask(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        task.parent_pid = os.getpid()
+        self.tasks.append(task)
+        task.start()
+        return task
+
+
+class ArchiveWhooshSearchQuery(WhooshSearchQuery):
+    """Exact filters on exact fields search the term itself (stock quotes it into a phrase)."""
+
+    def build_query_fragment(self, field, filter_type, value):
+        from haystack import connections
+
+        if filter_type == "exact" and field != "content" and isinstance(value, str):
+            fieldname = connections[self._using].get_unified_index().get_index_fieldname(field)
+            if not self.backend.setup_complete:
+                self.backend.setup()
+            kind = self.backend.field_kinds.get(fieldname, ("", False))[0]
+            if kind == "exact":
+                return f"{fieldname}:({_quote_term(value)})"
+        return super().build_query_fragment(field, filter_type, value)
+
+
+def _quote_term(value):
+    """A Whoosh single-quoted term: taken as one term, whatever it contains."""
+    escaped = value.replace("'", "\\'")
+    return f"'{escaped}'"
+
+
+class ArchiveWhooshEngine(BaseEngine):
+    backend = ArchiveWhooshBackend
+    query = ArchiveWhooshSearchQuery

@@ -1,0 +1,180 @@
+"""A real archive for the browser: gunicorn on a free port over a database and a Whoosh index
+built for the run by the real ``migrate``, ``collectstatic`` and ``ingest`` commands (which
+indexes as it goes; ``check_index`` confirms it); Debian's chromium driven by Playwright.
+
+Screenshots go to ``test-artifacts/screenshots/`` (git-ignored) for people to look at.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import REPO, seed_text
+
+CHROMIUM = os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]  # fmt: skip
+SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
+WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+SERIOUS = {"serious", "critical"}
+#: What the issue names (landmarks, headings in order, labels, contrast): failed at any impact.
+NAMED_RULES = {
+    "landmark-one-main", "region", "heading-order", "page-has-heading-one", "label",
+    "color-contrast",
+}  # fmt: skip
+
+SUMMIT = (
+    "HAMBURG, Germany — President Trump questioned President Vladimir V. Putin of Russia on "
+    "Friday about election interference at the summit.Mr. Putin denied any meddling, and the "
+    "two leaders turned to a cease-fire in Syria and to cyberattacks."
+)
+#: (file name, url, title, keywords, date, body): people, tags, two years, accents, no date.
+ARTICLES = [
+    ("001.txt", "https://www.nytimes.com/2017/07/07/world/trump-putin.html",
+     "Trump Questions Putin on Election Meddling at Eagerly Awaited Encounter",
+     "Trump  Donald J,Putin  Vladimir V,Russia,Group of Twenty", "July 7, 2017", SUMMIT),
+    ("002.txt", "https://www.nytimes.com/2017/07/09/world/syria-ceasefire.html",
+     "Cease-Fire in Syria Holds as Putin and Trump Claim Progress",
+     "Putin  Vladimir V,Trump  Donald J,Syria,Russia", "July 9, 2017",
+     "DAMASCUS, Syria — A cease-fire brokered by Russia and the United States held on Sunday."
+     "Mr. Putin said the summit meeting with President Trump had produced progress on Syria."),
+    ("003.txt", "https://www.nytimes.com/2017/06/12/world/merkel-g20.html",
+     "Merkel Prepares to Host the Group of 20 in Hamburg",
+     "Merkel  Angela,Germany,Group of Twenty", "June 12, 2017",
+     "BERLIN — Chancellor Angela Merkel prepared on Monday to host the summit of the Group of 20."
+     "She hopes to speak with Mr. Trump and Mr. Putin about trade and climate."),
+    ("004.txt", "https://www.nytimes.com/2016/11/09/us/election.html",
+     "Trump Wins the Presidency in a Stunning Upset",
+     "Trump  Donald J,Clinton  Hillary Rodham,Presidential Election of 2016", "November 9, 2016",
+     "WASHINGTON — Donald J. Trump won the presidential election on Tuesday.Hillary Clinton "
+     "conceded early on Wednesday."),
+    ("005.txt", "https://www.nytimes.com/2016/03/01/world/mexico.html",
+     "In Mexico, José Martí Is Remembered", "Martí  José,México,Москва", "March 1, 2016",
+     "MEXICO CITY — Readers gathered on Tuesday to remember José Martí.They read his poems "
+     "aloud in the plaza."),
+    ("006.txt", "https://www.nytimes.com/2017/07/08/world/g20-protests.html",
+     "Protests Turn Violent as Group of 20 Meets", "Germany,Group of Twenty", "July 8, 2017",
+     "HAMBURG, Germany — Thousands of protesters took to the streets as the Group of 20 met."
+     "Police used water cannons."),
+    ("007.txt", "urn:archive:undated-1", "A Letter From the Archive", "Archives", "",
+     "This article has no date.It is still part of the archive."),
+]  # fmt: skip
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env, *args):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr}"
+    return result
+
+
+def wait_for(url, server, timeout=30):
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                return response.status
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+
+
+@pytest.fixture(scope="session")
+def live_archive(tmp_path_factory):
+    """The base URL of gunicorn serving an archive of ``ARTICLES``."""
+    root = tmp_path_factory.mktemp("browser-archive")
+    seeds = root / "seeds"
+    seeds.mkdir()
+    for name, url, title, keywords, date, body in ARTICLES:
+        (seeds / name).write_text(
+            seed_text(
+                url=url,
+                title=f"{title} - The New York Times",
+                keywords=keywords,
+                date=date,
+                number="1",
+                body=body,
+            )
+        )
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(root / "data"), "DJANGO_DEBUG": "0"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "ingest", str(seeds))
+    manage(env, "check_index")  # the ingest indexed every article
+
+    port = free_port()
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi",
+         "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/", server)
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def base_url(live_archive):
+    return live_archive
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} not found: apt-get install chromium (see README, Tests)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "headless": True,
+        "args": CHROMIUM_ARGS,
+    }
+
+
+@pytest.fixture(scope="session")
+def axe():
+    return Axe()
+
+
+@pytest.fixture
+def check_page(page, axe):
+    """``check_page(name)``: screenshots at both widths; no serious or critical axe violation,
+    nor any of ``NAMED_RULES``."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+
+    def check(name):
+        for label, (width, height) in WIDTHS.items():
+            page.set_viewport_size({"width": width, "height": height})
+            page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
+            results = axe.run(page)
+            failed = [
+                v
+                for v in results.response["violations"]
+                if v["impact"] in SERIOUS or v["id"] in NAMED_RULES
+            ]
+            assert not failed, f"{name} at {width}px:\n{results.generate_report()}"
+
+    return check

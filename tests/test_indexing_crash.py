@@ -1,0 +1,101 @@
+"""Crash safety: ``kill -9`` during an ingest or a rebuild, run the ingest again, all agree."""
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.conftest import REPO
+
+ARTICLES = 2500  # above the bulk threshold: the multi-process writer is what gets killed
+WORDS = ["harbour", "glacier", "senate", "budget", "river", "summit", "market", "treaty"]
+
+
+def write_seeds(folder, count):
+    folder.mkdir()
+    rng = random.Random(7)
+    for n in range(count):
+        body = " ".join(rng.choice(WORDS) for _ in range(120))
+        (folder / f"{n:05d}.txt").write_text(
+            f"https://example.com/crash/{n}\nStory number {n} - The Times\n"
+            f"Doe  Jane,Topic {n % 40}\nJuly {1 + n % 28}, 2017\n{n}\n{body}.\n"
+        )
+
+
+def queued(database):
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT count(*) FROM articles_pendingindexupdate").fetchone()[0]
+
+
+def start(env, *args):
+    return subprocess.Popen(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def kill_when(process, condition, timeout=120):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert process.poll() is None, "finished before the kill: " + process.stderr.read()
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+
+
+def run(env, *args):
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_kill_during_ingest_indexing_and_rebuild_then_ingest_again(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HAYSTACK_URL")}
+    env.update(ARCHIVE_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(REPO))
+    database = tmp_path / "data" / "archive.sqlite3"
+    index = tmp_path / "data" / "whoosh_index"
+    seeds = tmp_path / "seeds"
+    write_seeds(seeds, ARTICLES)
+    run(env, "migrate", "--verbosity=0")
+
+    # 1. Killed once the database has committed, while the index is being written.
+    ingest = start(env, "ingest", str(seeds))
+    kill_when(ingest, lambda: database.exists() and queued(database) > 0)
+    assert queued(database) > 0  # the committed articles wait in the queue
+
+    out = run(env, "ingest", str(seeds))
+    assert f"{ARTICLES} unchanged" in out
+    assert f"agree: {ARTICLES} articles" in run(env, "check_index")
+
+    # 2. A rebuild killed while its sub-writers index leaves the old index whole.
+    rebuild = start(env, "reindex")
+    kill_when(rebuild, lambda: any(index.glob("*.tmp/*.doclist")))
+    assert f"agree: {ARTICLES} articles" in run(env, "check_index")
+
+    # 3. Killed while still writing the database: nothing of it was committed.
+    for path in list(seeds.iterdir())[:500]:
+        path.write_text(path.read_text().replace("Story number", "Changed story"))
+    ingest = start(env, "ingest", str(seeds))
+    time.sleep(0.3)
+    kill_when(ingest, lambda: True)
+    run(env, "ingest", str(seeds))
+    assert f"agree: {ARTICLES} articles" in run(env, "check_index")
+    assert queued(database) == 0
