@@ -50,8 +50,8 @@ Body (line 6 on, or 5)
 from __future__ import annotations
 
 import codecs
-import functools
 import datetime
+import functools
 import itertools
 import re
 import unicodedata
