@@ -13,8 +13,8 @@ Environment variables (all optional):
   share data.
 - ``HAYSTACK_URL``: a search engine other than the embedded Whoosh index, e.g.
   ``elasticsearch://host:9200/archive`` or ``solr://host:8983/solr/archive``.
-- ``CACHE_URL``: ``redis://host:6379/0`` for a cache shared by all workers
-  (default: each process's memory).
+- ``CACHE_URL``: ``redis://host:6379/0`` for a cache shared by several machines
+  (default: files in ``ARCHIVE_DATA_DIR``, shared by the workers of one machine).
 - ``ARCHIVE_ADMIN_PATH``: where the admin lives (default ``admin/``).
 - ``ARCHIVE_LOGIN_FAILURES``: failed admin logins before a client is locked out
   (default 5); ``ARCHIVE_LOCKOUT_MINUTES``: for how long (default 15).
@@ -189,9 +189,10 @@ if os.environ.get("ARCHIVE_PROXY_COUNT"):
 
 ADMIN_PATH = os.environ.get("ARCHIVE_ADMIN_PATH", "admin/").strip("/") + "/"
 
-# A cache shared by every gunicorn worker (and machine), e.g.
-# CACHE_URL=redis://127.0.0.1:6379/0 (needs `pip install redis`); by default
-# each process keeps its own.
+# The cache is shared by every gunicorn worker: by default files in
+# ARCHIVE_DATA_DIR (one machine), or CACHE_URL=redis://host:6379/0 for several
+# machines (needs `pip install redis`). Cached figures are keyed by the archive's
+# version (articles/archive_cache.py), so a change shows in every worker at once.
 CACHES = {
     "default": (
         {
@@ -199,7 +200,11 @@ CACHES = {
             "LOCATION": os.environ["CACHE_URL"],
         }
         if os.environ.get("CACHE_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": DATA_DIR / "cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
     )
 }
 

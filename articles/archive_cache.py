@@ -2,10 +2,9 @@
 
 Every save or delete of an article, person or tag, every change of an article's
 people or tags, and every bulk change (``articles_changed``) moves the archive's
-*version*; cached figures are keyed by it, so a change is seen at once in this
-process.  With Django's default local-memory cache each gunicorn worker has its
-own version, so another worker's change reaches it within ``CACHE_SECONDS``;
-a shared cache (``CACHES`` on Redis or memcached) makes it immediate everywhere.
+*version*; cached figures are keyed by it.  The cache is shared by every
+gunicorn worker (files in ``ARCHIVE_DATA_DIR``, or Redis with ``CACHE_URL``), so
+a change made in one worker, the admin or an ingest is seen at once by all.
 """
 
 import time

@@ -47,6 +47,15 @@ def write_seed(seed_dir):
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _process_cache():
+    """Each test process its own cache: test databases differ, cached figures must not leak."""
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    ):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def collected_static(tmp_path_factory):
     """Pages render with the production static storage (hashed names): collect once per run."""
     root = tmp_path_factory.mktemp("staticfiles")

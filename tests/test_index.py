@@ -3,7 +3,10 @@
 import datetime
 
 import pytest
+from haystack.inputs import Exact
 from haystack.query import SearchQuerySet
+from whoosh import query as wquery
+from whoosh.reading import SegmentReader
 
 from articles.ingest import find_files, ingest_files
 from articles.models import Article, Person, Tag
@@ -89,6 +92,26 @@ def test_people_and_tags_names_are_searchable_by_field(archive):
     assert titles(SearchQuerySet().auto_query("Angela")) == ["Merkel hosts the summit"]
 
 
+def test_phrases_do_not_match_across_the_parts_of_the_document(search_index):
+    """Title | each person | each tag | body: a phrase matches within one part only."""
+    make_article(
+        "Care for health",
+        "Care first, then the bill.",
+        people=["Anna Health", "Care Jones"],
+        tags=["Public Health"],
+    )
+    make_article("Policy", "Health care costs rose again.", slug="policy")
+
+    def phrase(text, **field):
+        return titles(SearchQuerySet().filter(**(field or {"content": Exact(text)})))
+
+    # ...health | Anna Health | Care Jones | Public Health | Care first...
+    assert phrase("health care") == ["Policy"]
+    assert phrase("public health") == ["Care for health"]
+    assert phrase("health care", person_names=Exact("health care")) == []
+    assert phrase("anna health", person_names=Exact("anna health")) == ["Care for health"]
+
+
 def test_results_carry_what_a_card_needs_without_the_database(archive, django_assert_num_queries):
     with django_assert_num_queries(0):
         result = SearchQuerySet().auto_query("Hamburg")[0]
@@ -152,6 +175,49 @@ def test_facets_count_the_whole_result_set_and_equal_the_filtered_counts(archive
     # A narrowed search counts only what it finds.
     narrowed = SearchQuerySet().auto_query("summit").filter(year=2016).facet("people")
     assert narrowed.facet_counts()["fields"]["people"] == [("angela-merkel", 1)]
+
+
+@pytest.mark.parametrize(("order", "facets"), [(None, True), (None, False), ("-pub_date", True)])
+def test_a_page_with_its_total_and_facets_runs_the_query_once(archive, monkeypatch, order, facets):
+    """Total, facets and top hits from one pass (Whoosh's top-N collector needs three)."""
+    for extra in range(30):
+        make_article(f"Summit note {extra}", "A summit note, summit after summit.")
+    sqs = SearchQuerySet().auto_query("summit").filter(pub_date__gte=datetime.date(2000, 1, 1))
+    sqs = sqs.facet("year") if facets else sqs
+    sqs = sqs.order_by(order) if order else sqs
+    runs = []
+    matcher = wquery.Term.matcher
+
+    def counting_matcher(term, searcher, context=None):
+        if term.fieldname == "text":
+            runs.append(searcher)
+        return matcher(term, searcher, context)
+
+    monkeypatch.setattr(wquery.Term, "matcher", counting_matcher)
+    page = list(sqs[:5])
+    segments = len(search_backend().searcher().leaf_searchers())
+    assert len(page) == 5
+    assert sqs.count() == 31
+    if facets:
+        assert dict(sqs.facet_counts()["fields"]["year"]) == {2017: 30, 2016: 1}
+    assert len(runs) == segments > 1
+
+
+def test_match_all_reads_no_word_of_the_body(archive, monkeypatch):
+    """Haystack's ``*`` (a bare ``SearchQuerySet``, or filters only) is every document, not a
+    walk over every word of the document field (seconds at 20,000 articles)."""
+    read = []
+    postings = SegmentReader.postings
+
+    def counting_postings(reader, fieldname, text, *args, **kwargs):
+        read.append(fieldname)
+        return postings(reader, fieldname, text, *args, **kwargs)
+
+    monkeypatch.setattr(SegmentReader, "postings", counting_postings)
+    everything = SearchQuerySet().facet("tags").order_by("-pub_date")
+    assert everything.count() == 4 and everything[0].title == "Putin meets Trump"
+    assert SearchQuerySet().filter(people__in=["angela-merkel"]).count() == 1
+    assert "text" not in read
 
 
 def test_highlights_mark_matches_and_escape_everything_else(archive):

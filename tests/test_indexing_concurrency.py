@@ -1,13 +1,13 @@
 """Several real processes write at once (as gunicorn workers, an ingest and the admin do)."""
 
 import json
-import os
 import subprocess
 import sys
 
 import pytest
 
 from tests.conftest import REPO
+from tests.processes import archive_env, manage
 
 WRITER = r"""
 import json, random, sys, time
@@ -73,32 +73,12 @@ print(json.dumps({"slowest": slowest, "what": what, "errors": errors, "done": do
 """
 
 
-def run_manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 @pytest.mark.slow
 def test_concurrent_writers_never_wait_on_the_index_and_leave_it_equal_to_the_database(
     tmp_path,
 ):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "HAYSTACK_URL")
-    }
-    env.update(
-        ARCHIVE_DATA_DIR=str(tmp_path),
-        DJANGO_SETTINGS_MODULE="archive.settings",
-        PYTHONPATH=str(REPO),
-    )
-    assert run_manage(env, "migrate", "--verbosity=0").returncode == 0
+    env = archive_env(tmp_path, DJANGO_SETTINGS_MODULE="archive.settings")
+    manage(env, "migrate", "--verbosity=0")
     names = ["web1", "web2", "admin", "ingest"]
     for name in names:
         (tmp_path / name).mkdir()
@@ -123,6 +103,4 @@ def test_concurrent_writers_never_wait_on_the_index_and_leave_it_equal_to_the_da
     assert [e for r in reports.values() for e in r["errors"]] == []
     assert max(r["slowest"] for r in reports.values()) < 1.0, reports
 
-    check = run_manage(env, "check_index")
-    assert check.returncode == 0, check.stdout + check.stderr
-    assert "index and database agree" in check.stdout
+    assert "index and database agree" in manage(env, "check_index").stdout

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from tests.conftest import REPO
+from tests.processes import archive_env, manage
 
 ARTICLES = 2500  # above the bulk threshold: the multi-process writer is what gets killed
 WORDS = ["harbour", "glacier", "senate", "budget", "river", "summit", "market", "treaty"]
@@ -53,42 +54,28 @@ def kill_when(process, condition, timeout=120):
     process.wait()
 
 
-def run(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 @pytest.mark.slow
 def test_kill_during_ingest_indexing_and_rebuild_then_ingest_again(tmp_path):
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "HAYSTACK_URL")}
-    env.update(ARCHIVE_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(REPO))
+    env = archive_env(tmp_path / "data")
     database = tmp_path / "data" / "archive.sqlite3"
     index = tmp_path / "data" / "whoosh_index"
     seeds = tmp_path / "seeds"
     write_seeds(seeds, ARTICLES)
-    run(env, "migrate", "--verbosity=0")
+    manage(env, "migrate", "--verbosity=0")
 
     # 1. Killed once the database has committed, while the index is being written.
     ingest = start(env, "ingest", str(seeds))
     kill_when(ingest, lambda: database.exists() and queued(database) > 0)
     assert queued(database) > 0  # the committed articles wait in the queue
 
-    out = run(env, "ingest", str(seeds))
+    out = manage(env, "ingest", str(seeds)).stdout
     assert f"{ARTICLES} unchanged" in out
-    assert f"agree: {ARTICLES} articles" in run(env, "check_index")
+    assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout
 
     # 2. A rebuild killed while its sub-writers index leaves the old index whole.
     rebuild = start(env, "reindex")
     kill_when(rebuild, lambda: any(index.glob("*.tmp/*.doclist")))
-    assert f"agree: {ARTICLES} articles" in run(env, "check_index")
+    assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout
 
     # 3. Killed while still writing the database: nothing of it was committed.
     for path in list(seeds.iterdir())[:500]:
@@ -96,6 +83,6 @@ def test_kill_during_ingest_indexing_and_rebuild_then_ingest_again(tmp_path):
     ingest = start(env, "ingest", str(seeds))
     time.sleep(0.3)
     kill_when(ingest, lambda: True)
-    run(env, "ingest", str(seeds))
-    assert f"agree: {ARTICLES} articles" in run(env, "check_index")
+    manage(env, "ingest", str(seeds))
+    assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout
     assert queued(database) == 0

@@ -1,84 +1,63 @@
-"""The README's first command, step by step: migrate, ingest seeds/, gunicorn serves it."""
+"""Serving for real: the README's first command step by step, and several gunicorn workers."""
 
-import os
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import seed_text
+from tests.processes import archive_env, fetch, manage, serve
 
 pytestmark = pytest.mark.slow
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env, *args):
-    return subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-
-
-def wait_for(url, timeout=20):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.status, response.read().decode()
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 def test_migrate_ingest_and_gunicorn_serve_the_seed(tmp_path):
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(tmp_path / "data"), "DJANGO_DEBUG": "0"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = archive_env(tmp_path / "data")
     for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["ingest"]):
         result = manage(env, *step)
-        assert result.returncode == 0, result.stderr
     assert "1 created" in result.stdout
 
     # Running it again is fast and duplicates nothing.
     started = time.monotonic()
     again = manage(env, "ingest")
-    assert again.returncode == 0, again.stderr
     assert "0 created, 0 updated, 1 unchanged" in again.stdout
     assert time.monotonic() - started < 10
 
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "gunicorn"),
-            "archive.wsgi",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "2",
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+    with serve(env) as base:
+        status, page = fetch(base + "/")
+    assert status == 200
+    assert "Trump Questions Putin on Election Meddling" in page
+    assert (tmp_path / "data" / "archive.sqlite3").exists()
+
+
+def test_every_worker_shows_a_change_within_two_seconds(tmp_path):
+    """An ingest in another process reaches every gunicorn worker's pages and search."""
+    env = archive_env(tmp_path / "data")
+    manage(env, "migrate", "--noinput")
+    manage(env, "collectstatic", "--noinput")
+    manage(env, "ingest")
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "001.txt").write_text(
+        seed_text(
+            url="https://example.com/1999/zeppelin",
+            title="Zeppelin Returns to Friedrichshafen",
+            keywords="Airships",
+            date="May 4, 1999",
+            body="FRIEDRICHSHAFEN, Germany — A zeppelin landed on Tuesday.Crowds cheered.",
+        )
     )
-    try:
-        status, page = wait_for(f"http://127.0.0.1:{port}/")
-        assert status == 200
-        assert "Trump Questions Putin on Election Meddling" in page
-        assert (tmp_path / "data" / "archive.sqlite3").exists()
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
+
+    with serve(env, workers=3) as base:
+        for _ in range(12):  # every worker has rendered (and cached) the home page
+            assert "/archive/1999/" not in fetch(base + "/")[1]
+        manage(env, "ingest", str(new))
+        changed = time.monotonic()
+        pending = {"home": True, "search": True}
+        while any(pending.values()) and time.monotonic() - changed < 2:
+            pending["home"] = "/archive/1999/" not in fetch(base + "/")[1]
+            pending["search"] = "Zeppelin Returns" not in fetch(base + "/search/?q=zeppelin")[1]
+        # And it stays so on every worker.
+        for _ in range(12):
+            assert "/archive/1999/" in fetch(base + "/")[1]
+            assert "Zeppelin Returns" in fetch(base + "/search/?q=zeppelin")[1]
+    assert not any(pending.values()), f"still stale after 2 s: {pending}"

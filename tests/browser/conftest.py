@@ -7,17 +7,12 @@ Screenshots go to ``test-artifacts/screenshots/`` (git-ignored) for people to lo
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import REPO, seed_text
+from tests.processes import archive_env, manage, serve
 
 CHROMIUM = os.environ.get("ARCHIVE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -71,33 +66,6 @@ ARTICLES = [
 ]  # fmt: skip
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
-    assert result.returncode == 0, f"manage.py {' '.join(args)} failed:\n{result.stderr}"
-    return result
-
-
-def wait_for(url, server, timeout=30):
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                return response.status
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
-
-
 @pytest.fixture(scope="session")
 def live_archive(tmp_path_factory):
     """The base URL of gunicorn serving an archive of ``ARTICLES``."""
@@ -115,26 +83,14 @@ def live_archive(tmp_path_factory):
                 body=body,
             )
         )
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(root / "data"), "DJANGO_DEBUG": "0"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = archive_env(root / "data")
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     manage(env, "ingest", str(seeds))
     manage(env, "check_index")  # the ingest indexed every article
 
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi",
-         "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/", server)
+    with serve(env) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -6,17 +6,14 @@ change the archive the other browser tests read; the editor account is made with
 ``createsuperuser`` in that folder before the server starts.
 """
 
-import os
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import REPO, SCREENSHOTS, SERIOUS, free_port, manage, wait_for
+from tests.browser.conftest import SCREENSHOTS, SERIOUS
 from tests.conftest import seed_text
+from tests.processes import archive_env, manage, serve
 
 pytestmark = pytest.mark.browser
 
@@ -44,8 +41,7 @@ def admin_archive(tmp_path_factory):
         (seeds / name).write_text(
             seed_text(url=url, title=f"{title} - The New York Times", keywords=keywords)
         )
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(root / "data"), "DJANGO_DEBUG": "0"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = archive_env(root / "data")
     manage(env, "migrate", "--noinput")
     manage(env, "collectstatic", "--noinput")
     manage(env, "ingest", str(seeds))
@@ -54,19 +50,8 @@ def admin_archive(tmp_path_factory):
         "createsuperuser", "--noinput", "--username", EDITOR, "--email", "editor@example.com",
     )  # fmt: skip
 
-    port = free_port()
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "archive.wsgi",
-         "--bind", f"127.0.0.1:{port}", "--workers", "3"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/", server)
+    with serve(env, workers=3) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture
