@@ -20,7 +20,8 @@ run: $(VENV)/.installed  ## install, migrate, ingest seeds/, serve with gunicorn
 test: $(VENV)/.installed-test browser-deps  ## install what the tests need, lint, run the whole suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadfile -m "not browser"
+	$(BIN)/pytest -m browser  # apart: Playwright's event loop must not share a process with ORM tests
 	@if [ -n "$$ARCHIVE_TEST_DATABASE_URL" ]; then \
 	  echo "== again on PostgreSQL ($$ARCHIVE_TEST_DATABASE_URL), browser tests aside =="; \
 	  DATABASE_URL="$$ARCHIVE_TEST_DATABASE_URL" $(BIN)/pytest -n 2 --dist loadfile -m "not browser"; \

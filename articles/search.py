@@ -33,12 +33,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from haystack.constants import DJANGO_CT
 from haystack.inputs import Clean, Exact
 from haystack.query import SQ, SearchQuerySet
-from haystack.utils import get_model_ct
 
-from articles.models import SLUG_MAX_LENGTH, Article, Person, Tag
+from articles.models import SLUG_MAX_LENGTH, Person, Tag
 
 MAX_QUERY_LENGTH = 500
 MAX_CLAUSES = 30
@@ -621,10 +619,6 @@ def search_queryset(query, params, facets=True):
         sqs = sqs.filter(tags__in=[slug])
     if params.date_from or params.date_to:
         sqs = sqs.filter(date_range_sq(params.date_from, params.date_to))
-    if not (query or params.has_filters):
-        # "Every article" as one exact term: Whoosh runs haystack's match-all ("*") as a walk
-        # over every word of the body (seconds); this is one posting list (milliseconds).
-        sqs = sqs.filter(**{DJANGO_CT: Exact(get_model_ct(Article))})
     for facet in FACET_FIELDS if facets else ():
         sqs = sqs.facet(facet)
     order = {"newest": "-pub_date", "oldest": "pub_date"}.get(params.effective_sort)
