@@ -3,8 +3,8 @@
 Environment variables (all optional):
 
 - ``DJANGO_DEBUG``: ``1``/``true`` turns debug on (default off).
-- ``DJANGO_SECRET_KEY``: required when debug is off and the archive is not on
-  loopback; by default a key is generated once and kept in ``ARCHIVE_DATA_DIR``.
+- ``DJANGO_SECRET_KEY``: by default a key is generated once and kept in
+  ``ARCHIVE_DATA_DIR``; set it when several machines serve one archive.
 - ``DJANGO_ALLOWED_HOSTS``: comma-separated host names (default loopback only).
 - ``DATABASE_URL``: e.g. ``postgres://user:pass@host/db`` (default SQLite in
   ``ARCHIVE_DATA_DIR``).
