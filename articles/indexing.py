@@ -18,6 +18,8 @@ batches) is indexed while the transaction runs and committed right after it (``_
 
 A failed index write leaves its rows queued, is logged, and is raised to the caller waiting
 for it; ``check_index`` reports rows still queued and ``drain_index_queue`` retries them.
+After a pass that leaves the index due for compaction, the thread starts one in the
+background (``articles.compaction``).
 """
 
 import logging
@@ -34,13 +36,10 @@ from django.db.models.signals import m2m_changed, post_delete, post_save, pre_de
 from haystack import connections
 from haystack.signals import BaseSignalProcessor
 
+from articles import compaction
+from articles.locks import file_lock
 from articles.models import Article, PendingIndexUpdate, Person, Tag
-from articles.search_backend import (
-    BULK_THRESHOLD,
-    ArchiveWhooshBackend,
-    IndexBatch,
-    file_lock,
-)
+from articles.search_backend import BULK_THRESHOLD, ArchiveWhooshBackend, IndexBatch
 from articles.search_indexes import document_fingerprint
 from articles.signals import articles_changed
 
@@ -225,11 +224,24 @@ class _Drainer:
                     self.finished = serving
                     self.outcomes = [*self.outcomes[-20:], (serving, error)]
                     self.condition.notify_all()
+                if error is None:
+                    compact_if_due()
+                with self.condition:
                     if self.requested == serving:
                         self.thread = None
                         return
         finally:
             db.connections.close_all()
+
+
+def compact_if_due():
+    """Start a background compaction of our Whoosh index if its writes left it due."""
+    backend = search_backend()
+    if isinstance(backend, ArchiveWhooshBackend):
+        try:
+            compaction.start_if_due(backend.path)
+        except Exception:
+            log.exception("Could not start a compaction of the search index")
 
 
 _drainer = _Drainer()

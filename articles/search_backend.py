@@ -10,7 +10,8 @@ What differs from ``haystack.backends.whoosh_backend`` (and why):
   segments are written uncompounded, so opening a refreshed searcher costs ~1 ms.
 - **Writes** (``write``) take one writer under a process-wide lock (``write_lock``), delete and
   add in one commit, with ``procs``/``limitmb``/``multisegment`` for bulk work; every error is
-  raised, none is logged and dropped.
+  raised, none is logged and dropped. A commit merges only tiny segments; replaced documents
+  are reclaimed by ``articles.compaction``, in the background.
 - **Facets** over the whole result set from per-segment value tables that live as long as the
   segment, so a facet costs one pass over the matching documents.
 - **Highlights** from the stored body with a regex scan and a cached stemmer rather than
@@ -20,14 +21,12 @@ What differs from ``haystack.backends.whoosh_backend`` (and why):
 """
 
 import ctypes
-import fcntl
 import os
 import re
 import signal
 import threading
 import time
 from collections.abc import Sequence
-from contextlib import contextmanager
 from datetime import date, datetime
 from functools import lru_cache
 from html import escape
@@ -51,9 +50,11 @@ from whoosh.index import EmptyIndexError
 from whoosh.lang.porter import stem
 from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
-from whoosh.reading import SegmentReader
 from whoosh.sorting import FieldFacet, MultiFacet, TranslateFacet
 from whoosh.support.charset import accent_map
+
+from articles.compaction import commit_merge_policy
+from articles.locks import file_lock
 
 #: Documents in one write at or above which the multi-process bulk writer is used.
 BULK_THRESHOLD = 2000
@@ -228,21 +229,6 @@ def highlight(text, stems, words=frozenset(), max_chars=SNIPPET_CHARS):
     parts.append(escape(text[pos:end]))
     html = "".join(parts).replace("\n\n", " ¶ ").replace("\n", " ")
     return ("…" if start else "") + html + ("…" if end < len(text) else "")
-
-
-def merge_policy(writer, segments):
-    """Whoosh's small-segment merging, plus any segment that is over a quarter deleted.
-
-    Without the second rule, re-indexing an article marks it deleted in a large segment that
-    small merges never touch, and the index keeps growing with every re-ingest.
-    """
-    kept = []
-    for segment in segments:
-        if segment.doc_count_all() and segment.deleted_count() * 4 > segment.doc_count_all():
-            writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
-        else:
-            kept.append(segment)
-    return writing.MERGE_SMALL(writer, kept)
 
 
 def _every_document(node):
@@ -755,7 +741,7 @@ class IndexBatch:
 
     def commit(self):
         try:
-            self.writer.commit(mergetype=writing.CLEAR if self.clear else merge_policy)
+            self.writer.commit(mergetype=writing.CLEAR if self.clear else commit_merge_policy)
         finally:
             self._lock.__exit__(None, None, None)
 
@@ -799,46 +785,6 @@ def _time(value):
     if isinstance(value, date):
         return ()
     raise TypeError(f"not a date: {value!r}")
-
-
-class _LockDepth(threading.local):
-    def __init__(self):
-        self.depth = {}
-
-
-_LOCKS = _LockDepth()
-
-
-@contextmanager
-def file_lock(path, blocking=True):
-    """Hold an exclusive lock on ``path``; yields False instead if busy and not ``blocking``.
-
-    Re-entrant within a thread. It is an ``flock``, so the kernel releases it when the
-    process dies, even by ``kill -9``.
-    """
-    path = str(path)
-    held = _LOCKS.depth.get(path, 0)
-    if held:
-        _LOCKS.depth[path] = held + 1
-        try:
-            yield True
-        finally:
-            _LOCKS.depth[path] -= 1
-        return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        _LOCKS.depth[path] = 1
-        try:
-            yield True
-        finally:
-            _LOCKS.depth[path] = 0
-    finally:
-        os.close(fd)  # releases the flock
 
 
 class _DyingSubWriterTask(SubWriterTask):

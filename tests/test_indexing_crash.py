@@ -1,4 +1,4 @@
-"""Crash safety: ``kill -9`` during an ingest or a rebuild, run the ingest again, all agree."""
+"""Crash safety: ``kill -9`` during an ingest, a rebuild or a compaction; all agree afterwards."""
 
 import os
 import random
@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from articles.locks import file_lock
 from tests.conftest import REPO
 from tests.processes import archive_env, manage
 
@@ -86,3 +87,16 @@ def test_kill_during_ingest_indexing_and_rebuild_then_ingest_again(tmp_path):
     manage(env, "ingest", str(seeds))
     assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout
     assert queued(database) == 0
+
+    # 4. A compaction killed while it copies leaves the index as it was; the next one finishes.
+    manage(env, "compact_index")  # waits for the one the last ingest started
+    with file_lock(f"{index}.compact.lock"):  # this ingest starts none
+        for path in list(seeds.iterdir())[:500]:
+            path.write_text(path.read_text().replace("Changed story", "Story number"))
+        manage(env, "ingest", str(seeds))
+    compacting = index.with_name("whoosh_index.compacting")
+    kill_when(start(env, "compact_index"), lambda: any(compacting.glob("*")))
+    assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout
+    assert "500 replaced or deleted ones dropped" in manage(env, "compact_index").stdout
+    assert not compacting.exists()
+    assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout

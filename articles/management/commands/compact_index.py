@@ -1,0 +1,32 @@
+"""``manage.py compact_index``: reclaim replaced documents in the search index.
+
+See articles.compaction: it runs in the background (``--no-wait``) after index writes that
+leave it due; run by hand, it waits for a compaction already running.
+"""
+
+from django.core.management.base import BaseCommand, CommandError
+
+from articles import compaction, indexing
+
+
+class Command(BaseCommand):
+    help = "Compact the Whoosh search index: drop replaced documents, merge small segments."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--index-path", help="the Whoosh index folder (default: the configured index)"
+        )
+        parser.add_argument(
+            "--no-wait", action="store_true", help="do nothing if a compaction is running"
+        )
+
+    def handle(self, *, index_path, no_wait, **options):
+        if index_path is None:
+            index_path = getattr(indexing.search_backend(), "path", None)
+            if index_path is None:
+                raise CommandError("only the embedded Whoosh index needs compacting")
+        try:
+            result = compaction.compact(index_path, blocking=not no_wait)
+        except compaction.Abandoned as exc:
+            raise CommandError(f"compaction abandoned: {exc}") from exc
+        self.stdout.write(f"compacted: {result}" if result else "nothing to compact")

@@ -1,0 +1,218 @@
+"""Compaction: replaced documents reclaimed off the write path, searches unchanged by it."""
+
+import time
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from haystack.query import SearchQuerySet
+from whoosh.filedb.filestore import FileStorage
+
+from articles import compaction, indexing
+from articles.ingest import find_files, ingest_files
+from articles.models import Article
+from tests.conftest import seed_text
+
+WORDS = ["harbour", "glacier", "senate", "budget", "river", "summit", "market", "treaty"]
+
+
+def write_articles(folder, count, start=0, extra=""):
+    """``count`` seed files, one ingest's worth: ``story-N`` about a few of ``WORDS``."""
+    folder.mkdir(exist_ok=True)
+    for n in range(start, start + count):
+        words = " ".join(WORDS[(n + k) % len(WORDS)] for k in range(3))
+        (folder / f"{n:04d}.txt").write_text(
+            seed_text(
+                url=f"https://example.com/2017/07/07/story-{n}.html",
+                title=f"Story {n} - The New York Times",
+                keywords=f"Doe  Jane,Topic {n % 4}",
+                body=f"Story {n} is about the {words}.{extra}",
+            )
+        )
+
+
+def ingest(folder):
+    report = ingest_files(find_files([folder]))
+    assert not report.rejected
+    return report
+
+
+def segments(backend):
+    """``(documents, deleted)`` of each segment of the index, as stored now."""
+    index = FileStorage(backend.path).open_index()
+    return [(s.doc_count_all(), s.deleted_count()) for s in index._segments()]
+
+
+def snapshot():
+    """What searches find: matches per query (as article ids) and the facet counts."""
+    queries = [*WORDS, '"glacier senate"', "story", "jane"]
+    found = {q: sorted(int(r.pk) for r in SearchQuerySet().auto_query(q)[:1000]) for q in queries}
+    facets = SearchQuerySet().auto_query("story").facet("people").facet("tags").facet_counts()
+    return found, facets["fields"]
+
+
+def edit(article, text):
+    article.body += text
+    article.save()
+
+
+@pytest.fixture
+def segmented(search_index, tmp_path, monkeypatch):
+    """An index of two 20-article segments; segments under 5 documents count as tiny."""
+    monkeypatch.setattr(compaction, "COMMIT_MERGE_DOCS", 5)
+    write_articles(tmp_path / "first", 20)
+    write_articles(tmp_path / "second", 20, start=20)
+    ingest(tmp_path / "first")
+    ingest(tmp_path / "second")
+    assert segments(search_index) == [(20, 0), (20, 0)]
+    return search_index
+
+
+class Segment:
+    def __init__(self, documents, deleted=0):
+        self.documents, self.deleted = documents, deleted
+
+    def doc_count_all(self):
+        return self.documents
+
+    def deleted_count(self):
+        return self.deleted
+
+
+@pytest.mark.parametrize(
+    ("sizes", "chosen"),
+    [
+        ([(1000, 0), (1000, 50)], []),  # 5% deleted: not yet
+        ([(1000, 0), (1000, 51)], [1]),  # over 5%: rewritten alone
+        ([(1000, 60), (500, 0), (50, 10)], [0]),  # tiny segments are the commits' to merge
+        ([(1000 + n, 0) for n in range(11)], [0, 1]),  # 11 segments: the two smallest merge
+        ([(1000, 900), *((2000 + n, 0) for n in range(10))], [0, 1]),
+    ],
+)
+def test_the_plan_rewrites_deleted_heavy_segments_and_keeps_them_few(sizes, chosen):
+    given = [Segment(*size) for size in sizes]
+    assert compaction.plan(given) == [given[n] for n in chosen]
+
+
+def test_a_commit_never_merges_a_large_segment(segmented):
+    """A save marks its article's old copy deleted; the large segment stays as it was."""
+    for article in Article.objects.order_by("pk")[:10]:
+        edit(article, " Edited.")
+    found = segments(segmented)
+    assert (20, 10) in found and (20, 0) in found
+    # The ten one-document segments were merged by the commits into a few small ones.
+    small = [size for size in found if size[0] < 20]
+    assert len(small) <= 3 and sum(documents for documents, _ in small) == 10
+
+
+def test_compaction_reclaims_replaced_documents_and_changes_no_search(segmented):
+    for article in Article.objects.order_by("pk")[:3]:
+        edit(article, " Now also about the lighthouse.")
+    before = snapshot()
+
+    result = compaction.compact(segmented.path)
+
+    assert (result.segments, result.documents, result.reclaimed) == (1, 17, 3)
+    assert result.bytes_after < result.bytes_before
+    assert sorted(segments(segmented)) == [(3, 0), (17, 0), (20, 0)]
+    assert snapshot() == before
+    lighthouse = SearchQuerySet().auto_query("lighthouse")
+    assert sorted(int(r.pk) for r in lighthouse) == sorted(
+        Article.objects.order_by("pk").values_list("pk", flat=True)[:3]
+    )
+    assert indexing.compare().agrees
+    assert compaction.compact(segmented.path) is None  # nothing left to do
+
+
+def test_changes_made_during_the_copy_survive_the_swap(segmented, monkeypatch):
+    articles = list(Article.objects.order_by("pk")[:4])
+    for article in articles[:2]:
+        edit(article, " First edit.")
+    copy = compaction.copy_live_documents
+
+    def copy_then_change(*args):
+        copied = copy(*args)
+        articles[3].delete()  # copied, now deleted
+        edit(articles[2], " About a lighthouse.")  # copied, now replaced
+        edit(articles[1], " Second edit, about a lighthouse too.")  # not in the copy
+        return copied
+
+    monkeypatch.setattr(compaction, "copy_live_documents", copy_then_change)
+    assert compaction.compact(segmented.path).reclaimed == 2
+
+    lighthouse = SearchQuerySet().auto_query("lighthouse")
+    assert sorted(int(r.pk) for r in lighthouse) == [articles[1].pk, articles[2].pk]
+    assert SearchQuerySet().auto_query("story").count() == 39
+    assert indexing.compare().agrees
+
+
+def test_a_save_is_searchable_at_once_while_a_compaction_copies(segmented, monkeypatch):
+    for article in Article.objects.order_by("pk")[:3]:
+        edit(article, " Edited.")
+    article = Article.objects.order_by("pk").last()
+    copy = compaction.copy_live_documents
+    waited = []
+
+    def copy_while_saving(*args):
+        copied = copy(*args)
+        started = time.monotonic()
+        edit(article, " The zeppelin landed.")
+        while not SearchQuerySet().auto_query("zeppelin").count():
+            time.sleep(0.01)
+        waited.append(time.monotonic() - started)
+        return copied
+
+    monkeypatch.setattr(compaction, "copy_live_documents", copy_while_saving)
+    assert compaction.compact(segmented.path).reclaimed == 3
+    assert waited[0] < 1
+    assert [int(r.pk) for r in SearchQuerySet().auto_query("zeppelin")] == [article.pk]
+
+
+def test_a_rebuild_during_the_copy_abandons_the_compaction(segmented, monkeypatch):
+    for article in Article.objects.order_by("pk")[:3]:
+        edit(article, " Edited.")
+    copy = compaction.copy_live_documents
+
+    def copy_then_rebuild(*args):
+        copied = copy(*args)
+        indexing.rebuild()
+        return copied
+
+    monkeypatch.setattr(compaction, "copy_live_documents", copy_then_rebuild)
+    with pytest.raises(compaction.Abandoned):
+        compaction.compact(segmented.path)
+    assert segments(segmented) == [(40, 0)]
+    assert SearchQuerySet().auto_query("story").count() == 40
+    assert indexing.compare().agrees
+    assert not list(Path(segmented.path).parent.glob("*.compacting"))
+
+
+def test_every_document_deleted_leaves_an_empty_index(segmented):
+    Article.objects.filter(pk__in=Article.objects.order_by("pk")[:20]).delete()
+    compaction.compact(segmented.path)
+    assert segments(segmented) == [(20, 0)]
+    assert SearchQuerySet().auto_query("story").count() == 20
+
+
+def test_an_ingest_that_leaves_the_index_due_starts_a_compaction(search_index, tmp_path):
+    """In a process of its own, at the default sizes, and the ingest does not wait for it."""
+    folder = tmp_path / "seeds"
+    write_articles(folder, 120)
+    ingest(folder)
+    write_articles(folder, 10, extra=" Revised.")
+    ingest(folder)
+    deadline = time.monotonic() + 60
+    while segments(search_index) != [(10, 0), (110, 0)]:
+        assert time.monotonic() < deadline, segments(search_index)
+        time.sleep(0.1)
+    assert SearchQuerySet().auto_query("revised").count() == 10
+    assert indexing.compare().agrees
+
+
+def test_the_command_says_when_there_is_nothing_to_compact(segmented, capsys):
+    call_command("compact_index", index_path=segmented.path)
+    assert capsys.readouterr().out == "nothing to compact\n"
+    Article.objects.order_by("pk").first().delete()
+    Article.objects.order_by("pk").first().delete()
+    call_command("compact_index", index_path=segmented.path)
+    assert "2 replaced or deleted ones dropped" in capsys.readouterr().out
