@@ -86,15 +86,19 @@ class Compaction:
     documents: int  # live documents copied
     reclaimed: int  # deleted documents dropped
     seconds: float
+    locked_seconds: float  # the write lock held for the swap
     bytes_before: int
     bytes_after: int
 
     def __str__(self):
+        rewritten = (
+            "1 segment rewritten" if self.segments == 1 else f"{self.segments} segments merged"
+        )
         return (
-            f"{self.segments} segments rewritten into one: {self.documents:,} documents kept, "
+            f"{rewritten}: {self.documents:,} documents kept, "
             f"{self.reclaimed:,} replaced or deleted ones dropped, "
             f"{self.bytes_before / 2**20:.1f} -> {self.bytes_after / 2**20:.1f} MiB "
-            f"in {self.seconds:.1f} s"
+            f"in {self.seconds:.1f} s (write lock held {self.locked_seconds * 1000:.0f} ms)"
         )
 
 
@@ -124,7 +128,7 @@ def compact(path, blocking=False):
         try:
             before = folder_bytes(path)
             new_segment, docmaps = copy_live_documents(storage, index.schema, chosen, folder)
-            swap(path, chosen, new_segment, docmaps, folder)
+            locked_seconds = swap(path, chosen, new_segment, docmaps, folder)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return Compaction(
@@ -132,6 +136,7 @@ def compact(path, blocking=False):
             documents=new_segment.doc_count_all(),
             reclaimed=sum(s.doc_count_all() for s in chosen) - new_segment.doc_count_all(),
             seconds=time.perf_counter() - started,
+            locked_seconds=locked_seconds,
             bytes_before=before,
             bytes_after=folder_bytes(path),
         )
@@ -189,7 +194,10 @@ class _FieldLengths:
 
 
 def swap(path, chosen, new_segment, docmaps, folder):
-    """Replace the ``chosen`` segments by ``new_segment`` in one commit, under the write lock."""
+    """Replace the ``chosen`` segments by ``new_segment`` in one commit, under the write lock.
+
+    Returns how long the lock was held (seconds).
+    """
     chosen_ids = [s.segment_id() for s in chosen]
 
     def replace(writer, segments):
@@ -206,12 +214,14 @@ def swap(path, chosen, new_segment, docmaps, folder):
         return [*kept, new_segment] if new_segment.doc_count_all() else kept
 
     with file_lock(f"{path}.lock"):
+        locked = time.perf_counter()
         writer = FileStorage(str(path)).open_index().writer(timeout=300)
         try:
             writer.commit(mergetype=replace)
         except BaseException:
             writer.cancel()
             raise
+        return time.perf_counter() - locked
 
 
 def folder_bytes(path):
@@ -233,8 +243,8 @@ class _Starter:
     def start_if_due(self, path):
         """Start ``manage.py compact_index`` on the index in ``path`` if it is due.
 
-        The process runs detached and at low priority; this one neither waits for it nor
-        holds anything it needs, and may exit before it.
+        The process runs detached and at low priority, its output appended to
+        ``<path>.compaction.log``; this one neither waits for it nor holds anything it needs.
         """
         with self.lock:
             if self.process is not None and self.process.poll() is None:
@@ -242,13 +252,16 @@ class _Starter:
             if not is_due(FileStorage(str(path)).open_index()):
                 return False
             command = ["compact_index", "--no-wait", "--index-path", str(path)]
-            self.process = subprocess.Popen(
-                [sys.executable, "manage.py", *command],
-                cwd=Path(__file__).resolve().parent.parent,
-                stdout=subprocess.DEVNULL,
-                start_new_session=True,
-                preexec_fn=lambda: os.nice(NICENESS),
-            )
+            with open(f"{path}.compaction.log", "ab") as log_file:
+                self.process = subprocess.Popen(
+                    [sys.executable, "manage.py", *command],
+                    cwd=Path(__file__).resolve().parent.parent,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec_fn=lambda: os.nice(NICENESS),
+                )
             threading.Thread(target=self.process.wait, daemon=True).start()  # reaps it
             return True
 

@@ -14,10 +14,11 @@ indexed these ways, each into a fresh index, in alternating rounds (medians repo
 - stock: haystack's own Whoosh engine and ``rebuild_index`` over the same database.
 
 ``scale``: ``manage.py ingest`` of ARTICLES generated files into a fresh ARCHIVE_DATA_DIR
-(a real process, wall time), the index size, three incremental re-ingests of 10% changed
-files (time and size after each), ``check_index``; then query latency through haystack's
-``SearchQuerySet`` (searcher open, top 20 with highlights; and with facets), and freshness
-(from the start of ``save()`` until another thread's searcher finds the change).
+(a real process, wall time), the index size, ``check_index``; five incremental re-ingests
+of 10% changed files (time, size after each, and once the background compaction it started
+has finished); then query latency through haystack's ``SearchQuerySet`` (searcher open, top
+20 with highlights; and with facets), and freshness (from the start of ``save()`` until
+another thread's searcher finds the change), also while another process compacts the index.
 
 Prints Markdown tables. The generated files are kept in $TMPDIR/bench-index-articles-N.
 """
@@ -38,6 +39,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from benchmarks.generate_articles import generate  # noqa: E402
+
+REINGEST_ROUNDS = 5
 
 
 def articles_folder(count):
@@ -196,23 +199,54 @@ def scale(count, queries_per_kind):
 
     seconds, _ = run_manage(env, "ingest", "--verbosity=0", str(files))
     row(f"`manage.py ingest`, {count:,} new articles, from scratch", seconds, count)
-    rng = random.Random(1)
-    changed_dir = work / "seeds"
-    shutil.copytree(files, changed_dir)
-    paths = sorted(changed_dir.iterdir())
-    for round_number in range(1, 4):
-        changed = rng.sample(paths, count // 10)
-        for path in changed:
-            path.write_text(path.read_text().rstrip("\n") + f" Edited in round {round_number}.\n")
-        seconds, _ = run_manage(env, "ingest", "--verbosity=0", str(changed_dir))
-        row(f"re-ingest {round_number}: {len(changed):,} of them changed", seconds, len(changed))
+    fresh_size = folder_size(index_dir)
     seconds, out = run_manage(env, "check_index")
     print(f"\n`check_index` on {count:,} articles: {seconds:.1f} s ({out.strip()})")
 
-    queries_and_freshness(work, queries_per_kind)
+    print(
+        f"\nRepeated incremental ingests, {count // 10:,} of the {count:,} files changed each "
+        "time; each ingest leaves the index due for compaction, which it starts in the "
+        "background. Size right after the ingest, then once the compaction has finished "
+        "(`manage.py compact_index` waits for it), against the size after the first ingest:\n"
+    )
+    print(
+        "| round | re-ingest s | size after it | compaction done after s | size then | "
+        "against the first |"
+    )
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    changed_dir = work / "seeds"
+    shutil.copytree(files, changed_dir)
+    rng = random.Random(1)
+    for round_number in range(1, REINGEST_ROUNDS + 1):
+        change_files(changed_dir, count // 10, rng, f"Edited in round {round_number}.")
+        seconds, _ = run_manage(env, "ingest", "--verbosity=0", str(changed_dir))
+        after_ingest = folder_size(index_dir)
+        waited, _ = run_manage(env, "compact_index")
+        size = folder_size(index_dir)
+        print(
+            f"| {round_number} | {seconds:.1f} | {after_ingest / 2**20:.0f} MiB | {waited:.1f} | "
+            f"{size / 2**20:.0f} MiB | {size / fresh_size:.3f}x |"
+        )
+    seconds, out = run_manage(env, "check_index")
+    print(f"\n`check_index` after the rounds: {out.strip()}")
+
+    def make_due():
+        """Another re-ingest, whose compaction is left to the caller (the lock is taken)."""
+        from articles.locks import file_lock
+
+        with file_lock(f"{index_dir}.compact.lock"):
+            change_files(changed_dir, count // 10, rng, "Edited once more.")
+            run_manage(env, "ingest", "--verbosity=0", str(changed_dir))
+
+    queries_and_freshness(work, queries_per_kind, make_due)
 
 
-def queries_and_freshness(work, per_kind):
+def change_files(folder, how_many, rng, sentence):
+    for path in rng.sample(sorted(folder.iterdir()), how_many):
+        path.write_text(path.read_text().rstrip("\n") + f" {sentence}\n")
+
+
+def queries_and_freshness(work, per_kind, make_due):
     setup_django(work)
     from haystack.query import SearchQuerySet
 
@@ -297,7 +331,38 @@ def queries_and_freshness(work, per_kind):
         every_faceted += timings([lambda q=q: search(q, facets=True) for q in queries])
     report("all, with people/tags/year facets", every_faceted)
 
-    # Freshness: another thread (its own searcher, like another worker) polls for the change.
+    ids = list(Article.objects.values_list("pk", flat=True))
+    delays = freshness(rng, ids, trials=20)
+    print(
+        f"\nFreshness (save to searchable in another thread, 20 saves: 10 edits, 10 new): "
+        f"median {statistics.median(delays) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms"
+    )
+    # The same while another process compacts the index.
+    make_due()
+    compactor = subprocess.Popen(
+        [sys.executable, "manage.py", "compact_index"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    delays = []
+    while compactor.poll() is None:
+        delays += freshness(rng, ids, trials=2)
+    out, _ = compactor.communicate()
+    print(
+        f"\nFreshness while `manage.py compact_index` ran in another process ({out.strip()}): "
+        f"{len(delays)} saves, median {statistics.median(delays) * 1000:.0f} ms, "
+        f"max {max(delays) * 1000:.0f} ms"
+    )
+
+
+def freshness(rng, ids, trials):
+    """Seconds from each save until another thread (its own searcher, like another worker)
+    finds the change: half edits of the articles ``ids``, half new articles."""
+    from haystack.query import SearchQuerySet
+
+    from articles.models import Article
+
     found_at = {}
 
     def poll(token, deadline):
@@ -307,9 +372,8 @@ def queries_and_freshness(work, per_kind):
                 return
             time.sleep(0.005)
 
-    ids = list(Article.objects.values_list("pk", flat=True))
     delays = []
-    for trial in range(20):
+    for trial in range(trials):
         token = f"fresh{rng.getrandbits(40):x}x{trial}"
         started = time.perf_counter()
         watcher = threading.Thread(target=poll, args=(token, started + 10))
@@ -327,10 +391,7 @@ def queries_and_freshness(work, per_kind):
             article.save()
         watcher.join()
         delays.append(found_at.get(token, float("inf")) - started)
-    print(
-        f"\nFreshness (save to searchable in another thread, 20 saves: 10 edits, 10 new): "
-        f"median {statistics.median(delays) * 1000:.0f} ms, max {max(delays) * 1000:.0f} ms"
-    )
+    return delays
 
 
 def _doc_frequencies(reader):

@@ -4,6 +4,8 @@ See articles.compaction: it runs in the background (``--no-wait``) after index w
 leave it due; run by hand, it waits for a compaction already running.
 """
 
+import time
+
 from django.core.management.base import BaseCommand, CommandError
 
 from articles import compaction, indexing
@@ -29,4 +31,5 @@ class Command(BaseCommand):
             result = compaction.compact(index_path, blocking=not no_wait)
         except compaction.Abandoned as exc:
             raise CommandError(f"compaction abandoned: {exc}") from exc
-        self.stdout.write(f"compacted: {result}" if result else "nothing to compact")
+        outcome = f"compacted: {result}" if result else "nothing to compact"
+        self.stdout.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {outcome}")
