@@ -17,9 +17,10 @@ commits merge only tiny segments (``commit_merge_policy``), and compaction does 
 
 Commits and compaction never touch the same segments (tiny ones are the commits'), so the
 swap only fails if a rebuild replaced the index meanwhile; it is then abandoned. One
-compaction runs at a time (an ``flock``); a crash leaves the index as it was and a folder
-the next compaction removes. ``start_if_due`` runs it in a low-priority child process, so
-that neither the GIL nor the lock of the process that triggered it is held.
+compaction runs at a time (an ``flock``), and it plans again until nothing is due, so what
+writers made due while it ran is not left undone. A crash leaves the index as it was, and a
+folder the next compaction removes. ``start_if_due`` runs it in a low-priority child
+process, so that neither the GIL nor the write lock of the process that wrote is held.
 """
 
 import heapq
@@ -107,39 +108,61 @@ class Abandoned(Exception):
 
 
 def compact(path, blocking=False):
-    """Compact the Whoosh index in ``path`` if ``plan`` finds work; returns a ``Compaction``.
+    """Compact the Whoosh index in ``path`` until nothing is due; returns the ``Compaction``s.
 
-    Returns None when there is nothing to do, or when another compaction is running and
-    ``blocking`` is false. Raises ``Abandoned`` if a rebuild replaced the segments meanwhile.
+    Returns none when nothing was due, or when another compaction holds the lock and
+    ``blocking`` is false: that one looks again once it has released the lock, so what a
+    writer made due meanwhile is not left undone. Raises ``Abandoned`` if a rebuild replaced
+    the segments during a compaction.
     """
     path = Path(path)
-    with file_lock(f"{path}.compact.lock", blocking=blocking) as acquired:
-        if not acquired:
-            return None
-        started = time.perf_counter()
-        storage = FileStorage(str(path))
-        index = storage.open_index()
-        chosen = plan(index._segments())
-        if not chosen:
-            return None
-        folder = path.with_name(f"{path.name}.compacting")
+    done = []
+    while True:
+        with file_lock(compaction_lock(path), blocking=blocking) as acquired:
+            if not acquired:
+                return done
+            result = compact_once(path)
+        if result is not None:
+            done.append(result)
+        elif not is_due(path):
+            return done
+
+
+def compact_once(path):
+    """Rewrite what ``plan`` chooses, if anything (the caller holds the compaction lock)."""
+    started = time.perf_counter()
+    storage = FileStorage(str(path))
+    index = storage.open_index()
+    chosen = plan(index._segments())
+    if not chosen:
+        return None
+    folder = path.with_name(f"{path.name}.compacting")
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    try:
+        before = folder_bytes(path)
+        new_segment, docmaps = copy_live_documents(storage, index.schema, chosen, folder)
+        locked_seconds = swap(path, chosen, new_segment, docmaps, folder)
+    finally:
         shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        try:
-            before = folder_bytes(path)
-            new_segment, docmaps = copy_live_documents(storage, index.schema, chosen, folder)
-            locked_seconds = swap(path, chosen, new_segment, docmaps, folder)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return Compaction(
-            segments=len(chosen),
-            documents=new_segment.doc_count_all(),
-            reclaimed=sum(s.doc_count_all() for s in chosen) - new_segment.doc_count_all(),
-            seconds=time.perf_counter() - started,
-            locked_seconds=locked_seconds,
-            bytes_before=before,
-            bytes_after=folder_bytes(path),
-        )
+    return Compaction(
+        segments=len(chosen),
+        documents=new_segment.doc_count_all(),
+        reclaimed=sum(s.doc_count_all() for s in chosen) - new_segment.doc_count_all(),
+        seconds=time.perf_counter() - started,
+        locked_seconds=locked_seconds,
+        bytes_before=before,
+        bytes_after=folder_bytes(path),
+    )
+
+
+def compaction_lock(path):
+    return f"{path}.compact.lock"
+
+
+def compaction_running(path):
+    with file_lock(compaction_lock(path), blocking=False) as acquired:
+        return not acquired
 
 
 def copy_live_documents(storage, schema, segments, folder):
@@ -228,9 +251,9 @@ def folder_bytes(path):
     return sum(entry.stat().st_size for entry in Path(path).iterdir() if entry.is_file())
 
 
-def is_due(index):
-    """Whether ``index`` (a Whoosh index) has segments ``plan`` would rewrite."""
-    return bool(plan(index._segments()))
+def is_due(path):
+    """Whether the Whoosh index in ``path`` has segments ``plan`` would rewrite."""
+    return bool(plan(FileStorage(str(path)).open_index()._segments()))
 
 
 class _Starter:
@@ -245,11 +268,13 @@ class _Starter:
 
         The process runs detached and at low priority, its output appended to
         ``<path>.compaction.log``; this one neither waits for it nor holds anything it needs.
+        None is started while one is running: the running one, or this process once its own
+        has finished, looks again.
         """
         with self.lock:
             if self.process is not None and self.process.poll() is None:
                 return False
-            if not is_due(FileStorage(str(path)).open_index()):
+            if not is_due(path) or compaction_running(path):
                 return False
             command = ["compact_index", "--no-wait", "--index-path", str(path)]
             with open(f"{path}.compaction.log", "ab") as log_file:
@@ -262,8 +287,14 @@ class _Starter:
                     start_new_session=True,
                     preexec_fn=lambda: os.nice(NICENESS),
                 )
-            threading.Thread(target=self.process.wait, daemon=True).start()  # reaps it
+            threading.Thread(target=self._reap, args=(self.process, path), daemon=True).start()
             return True
+
+    def _reap(self, process, path):
+        """Wait for ``process``; then start another if writes made the index due meanwhile
+        (not after a failure: the next write tries again)."""
+        if process.wait() == 0:
+            self.start_if_due(path)
 
 
 _starter = _Starter()

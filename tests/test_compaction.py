@@ -110,7 +110,7 @@ def test_compaction_reclaims_replaced_documents_and_changes_no_search(segmented)
         edit(article, " Now also about the lighthouse.")
     before = snapshot()
 
-    result = compaction.compact(segmented.path)
+    [result] = compaction.compact(segmented.path)
 
     assert (result.segments, result.documents, result.reclaimed) == (1, 17, 3)
     assert result.bytes_after < result.bytes_before
@@ -121,24 +121,40 @@ def test_compaction_reclaims_replaced_documents_and_changes_no_search(segmented)
         Article.objects.order_by("pk").values_list("pk", flat=True)[:3]
     )
     assert indexing.compare().agrees
-    assert compaction.compact(segmented.path) is None  # nothing left to do
+    assert compaction.compact(segmented.path) == []  # nothing left to do
 
 
-def test_changes_made_during_the_copy_survive_the_swap(segmented, monkeypatch):
+@pytest.fixture
+def during_the_copy(monkeypatch):
+    """``during_the_copy(action)``: the next compaction runs ``action()`` once it has copied."""
+
+    def install(action):
+        copy = compaction.copy_live_documents
+
+        def copy_then_act(*args):
+            copied = copy(*args)
+            monkeypatch.setattr(compaction, "copy_live_documents", copy)
+            action()
+            return copied
+
+        monkeypatch.setattr(compaction, "copy_live_documents", copy_then_act)
+
+    return install
+
+
+def test_changes_made_during_the_copy_survive_the_swap(segmented, during_the_copy):
     articles = list(Article.objects.order_by("pk")[:4])
     for article in articles[:2]:
         edit(article, " First edit.")
-    copy = compaction.copy_live_documents
 
-    def copy_then_change(*args):
-        copied = copy(*args)
+    def change():
         articles[3].delete()  # copied, now deleted
         edit(articles[2], " About a lighthouse.")  # copied, now replaced
         edit(articles[1], " Second edit, about a lighthouse too.")  # not in the copy
-        return copied
 
-    monkeypatch.setattr(compaction, "copy_live_documents", copy_then_change)
-    assert compaction.compact(segmented.path).reclaimed == 2
+    during_the_copy(change)
+    # The two changes to the copy make the new segment due: the compaction goes on to it.
+    assert [r.reclaimed for r in compaction.compact(segmented.path)] == [2, 2]
 
     lighthouse = SearchQuerySet().auto_query("lighthouse")
     assert sorted(int(r.pk) for r in lighthouse) == [articles[1].pk, articles[2].pk]
@@ -146,39 +162,29 @@ def test_changes_made_during_the_copy_survive_the_swap(segmented, monkeypatch):
     assert indexing.compare().agrees
 
 
-def test_a_save_is_searchable_at_once_while_a_compaction_copies(segmented, monkeypatch):
+def test_a_save_is_searchable_at_once_while_a_compaction_copies(segmented, during_the_copy):
     for article in Article.objects.order_by("pk")[:3]:
         edit(article, " Edited.")
     article = Article.objects.order_by("pk").last()
-    copy = compaction.copy_live_documents
     waited = []
 
-    def copy_while_saving(*args):
-        copied = copy(*args)
+    def save_and_search():
         started = time.monotonic()
         edit(article, " The zeppelin landed.")
         while not SearchQuerySet().auto_query("zeppelin").count():
             time.sleep(0.01)
         waited.append(time.monotonic() - started)
-        return copied
 
-    monkeypatch.setattr(compaction, "copy_live_documents", copy_while_saving)
-    assert compaction.compact(segmented.path).reclaimed == 3
+    during_the_copy(save_and_search)
+    assert [r.reclaimed for r in compaction.compact(segmented.path)] == [3]
     assert waited[0] < 1
     assert [int(r.pk) for r in SearchQuerySet().auto_query("zeppelin")] == [article.pk]
 
 
-def test_a_rebuild_during_the_copy_abandons_the_compaction(segmented, monkeypatch):
+def test_a_rebuild_during_the_copy_abandons_the_compaction(segmented, during_the_copy):
     for article in Article.objects.order_by("pk")[:3]:
         edit(article, " Edited.")
-    copy = compaction.copy_live_documents
-
-    def copy_then_rebuild(*args):
-        copied = copy(*args)
-        indexing.rebuild()
-        return copied
-
-    monkeypatch.setattr(compaction, "copy_live_documents", copy_then_rebuild)
+    during_the_copy(indexing.rebuild)
     with pytest.raises(compaction.Abandoned):
         compaction.compact(segmented.path)
     assert segments(segmented) == [(40, 0)]

@@ -28,8 +28,8 @@ class Command(BaseCommand):
             if index_path is None:
                 raise CommandError("only the embedded Whoosh index needs compacting")
         try:
-            result = compaction.compact(index_path, blocking=not no_wait)
+            done = compaction.compact(index_path, blocking=not no_wait)
         except compaction.Abandoned as exc:
             raise CommandError(f"compaction abandoned: {exc}") from exc
-        outcome = f"compacted: {result}" if result else "nothing to compact"
-        self.stdout.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {outcome}")
+        for outcome in [f"compacted: {result}" for result in done] or ["nothing to compact"]:
+            self.stdout.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {outcome}")
