@@ -24,7 +24,6 @@ process, so that neither the GIL nor the write lock of the process that wrote is
 """
 
 import heapq
-import logging
 import os
 import shutil
 import subprocess
@@ -39,8 +38,6 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
 from articles.locks import file_lock
-
-log = logging.getLogger(__name__)
 
 #: Commits merge segments smaller than this, while together they stay under it (cheap).
 COMMIT_MERGE_DOCS = 100
