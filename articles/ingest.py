@@ -398,10 +398,8 @@ class Ingester:
                             slug=slug,
                         )
                     )
-                Person.objects.bulk_create(rows)
-                self.person_ids.update(
-                    Person.objects.filter(key__in=[p.key for p in new]).values_list("key", "id")
-                )
+                Person.objects.bulk_create(rows)  # sets the ids, as for articles in write()
+                self.person_ids.update((p.key, p.pk) for p in rows)
         return {key: self.person_ids[key] for key in wanted}
 
     def ensure_tags(self, names) -> dict[str, int]:
@@ -423,7 +421,7 @@ class Ingester:
                     self.tag_slugs.add(slug)
                     rows.append(Tag(name=wanted[key], key=key, slug=slug))
                 Tag.objects.bulk_create(rows)
-                self.tag_ids.update(Tag.objects.filter(key__in=new).values_list("key", "id"))
+                self.tag_ids.update((t.key, t.pk) for t in rows)
         return {key: self.tag_ids[key] for key in wanted}
 
     def load_article_slugs(self, dates):

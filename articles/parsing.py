@@ -189,6 +189,11 @@ _URL_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
 # --------------------------------------------------------------------------- decoding
 
 
+def _split_lines(text: str) -> list[str]:
+    """`text` split at its line ends; without a CR, a plain (faster) split at LF."""
+    return _LINE_END.split(text) if "\r" in text else text.split("\n")
+
+
 def _line_of(data: bytes, offset: int) -> int:
     """1-based line number of byte `offset` in `data`."""
     return len(_LINE_END_BYTES.findall(data, 0, offset)) + 1
@@ -257,9 +262,12 @@ def _name_parts(last: str, given: str) -> tuple[list[str], list[str]]:
     (it stands before the comma), and nameparser would otherwise rearrange
     names that look like titles ("Smith, King") or particles ("Smith, John Mc").
     A single trailing letter is a middle initial, never a roman numeral:
-    nameparser reads "Putin, Vladimir V" as suffix "V".
+    nameparser reads "Putin, Vladimir V" as suffix "V". With one given name,
+    or a trailing initial, there is no suffix and nameparser is not asked.
     """
     tokens = given.split()
+    if len(tokens) == 1 or _is_initial(tokens[-1].strip(".,")):
+        return tokens, []
     parsed = HumanName(f"{last}, {given}")
     suffix_tokens = {
         token.strip(".,").casefold()
@@ -401,14 +409,16 @@ def _read_source_number(line: str) -> tuple[int | None, str | None, bool]:
 # A candidate paragraph join: a sentence end, optionally closing quotes or
 # brackets, then text with no space in between. Whether it is a break is
 # decided in `_is_break`.
-#   term   one or more of . ? ! … ; or a colon right after a lowercase letter
-#          ("as follows:Gold", but not "NYSE:IBM", "10:30", "http://")
+#   term   one or more of . ? ! … after a non-space; or a colon right after a
+#          lowercase letter ("as follows:Gold", but not "NYSE:IBM", "10:30",
+#          "http://")
 #   close  closing quotes and brackets; nested quotes may have one space
 #          between them, as in .’ ”Mr.
+# The pattern starts with a character class, not a look-behind, so that the
+# regex engine skips to the candidates instead of trying every position.
 _JOIN = re.compile(
     r"""
-    (?<=\S)
-    (?P<term>[.?!…]+|(?<=[a-z]):)
+    (?P<term>[.?!…:](?:(?<=\S[.?!…])[.?!…]*|(?<=[a-z]:)))
     (?P<close>[”’"')\]](?:\ ?[”’"')\]])*)?
     (?=\S)
     """,
@@ -544,7 +554,7 @@ def restore_paragraphs(body: str) -> list[str]:
     Whitespace inside paragraphs is collapsed; blank lines are dropped.
     """
     paragraphs = []
-    for line in _LINE_END.split(body):
+    for line in _split_lines(body):
         text = _collapse(line)
         if text:
             paragraphs.extend(p for p in _split_line(text) if p)
@@ -561,7 +571,7 @@ def parse_article(data: bytes, path: str) -> ParsedArticle:
     text, warnings = _decode(data, path)
     if not text.strip():
         raise ParseError(path, 1, "empty file")
-    lines = _LINE_END.split(text)
+    lines = _split_lines(text)
     if lines[-1] == "":
         lines.pop()  # the final newline
 

@@ -217,6 +217,7 @@ def test_restore_paragraphs_finds_joins(text, expected):
         "Washington, D.C.D.C. officials",
         "he said “yes.” Then",
         "so...and then",
+        "a stray space .Then",
     ],
 )
 def test_restore_paragraphs_leaves_traps_whole(text):
