@@ -7,7 +7,7 @@ inside a commit, which holds the write lock for as long as the merge takes (106 
 commits merge only tiny segments (``commit_merge_policy``), and compaction does the rest:
 
 1. ``plan`` picks the segments worth rewriting: any with more than ``MAX_DELETED`` of its
-   documents deleted, and the smallest ones while there are more than ``MAX_SEGMENTS``;
+   documents deleted, and when there are more than ``MAX_SEGMENTS``, the smallest ones;
 2. their live documents are copied into one new segment in a folder of its own, with no
    lock held (per-document data as Whoosh copies it; the postings, already in order in each
    segment, streamed straight into the new segment instead of re-sorted through Whoosh's
@@ -39,25 +39,23 @@ from whoosh.reading import SegmentReader
 
 from articles.locks import file_lock
 
-#: Commits merge segments smaller than this, while together they stay under it (cheap).
-COMMIT_MERGE_DOCS = 100
+#: Segments under this many documents are tiny: the commits' to merge, not compaction's.
+COMMIT_MERGE_DOCS = 20
+#: Commits merge the tiny segments once there are this many (a merge copies < 100 documents).
+TINY_SEGMENTS = 5
 #: A larger segment with more than this share of its documents deleted is rewritten.
 MAX_DELETED = 0.05
-#: Larger segments beyond this many: the smallest are merged.
+#: Beyond this many larger segments, the smallest are merged until half as many are left.
 MAX_SEGMENTS = 10
 #: Priority of the compaction process (``nice``): searches and saves come first.
 NICENESS = 10
 
 
 def commit_merge_policy(writer, segments):
-    """Merge the tiny segments (a save's one document, a small batch) into the new one."""
-    tiny, total = [], 0
-    for segment in sorted(segments, key=lambda s: s.doc_count_all()):
-        if total + segment.doc_count_all() >= COMMIT_MERGE_DOCS:
-            break
-        tiny.append(segment)
-        total += segment.doc_count_all()
-    if len(tiny) < 2:
+    """Merge the tiny segments (a save's one document, a small batch) into the new one, once
+    there are ``TINY_SEGMENTS`` of them: few per search, and cheap to merge in a commit."""
+    tiny = [s for s in segments if s.doc_count_all() < COMMIT_MERGE_DOCS]
+    if len(tiny) < TINY_SEGMENTS:
         return list(segments)
     for segment in tiny:
         writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
@@ -69,8 +67,9 @@ def plan(segments):
     large = [s for s in segments if s.doc_count_all() >= COMMIT_MERGE_DOCS]
     chosen = [s for s in large if s.deleted_count() > MAX_DELETED * s.doc_count_all()]
     rest = sorted((s for s in large if s not in chosen), key=lambda s: s.doc_count_all())
-    while rest and len(rest) + 1 > MAX_SEGMENTS:
-        chosen.append(rest.pop(0))
+    if len(large) > MAX_SEGMENTS:
+        while rest and len(rest) + 1 > MAX_SEGMENTS // 2:
+            chosen.append(rest.pop(0))
     if len(chosen) == 1 and not chosen[0].deleted_count():
         return []
     return chosen
