@@ -3,11 +3,13 @@
 Whoosh never rewrites a document in place: replacing one marks the old copy deleted in its
 segment, and every commit adds a segment. Whoosh reclaims that space by merging segments
 inside a commit, which holds the write lock for as long as the merge takes (106 s for a
-10,000-article segment), so every other save waits that long to become searchable. Here
-commits merge only tiny segments (``commit_merge_policy``), and compaction does the rest:
+10,000-article segment; even five one-document segments take ~0.2 s), so every other save
+waits that long to become searchable. Here commits never merge (``writing.NO_MERGE``), and
+compaction does all the merging:
 
-1. ``plan`` picks the segments worth rewriting: any with more than ``MAX_DELETED`` of its
-   documents deleted, and when there are more than ``MAX_SEGMENTS``, the smallest ones;
+1. ``plan`` picks the segments worth rewriting: any of ``SMALL_SEGMENT_DOCS`` or more with
+   more than ``MAX_DELETED`` of its documents deleted, and when there are more than
+   ``MAX_SEGMENTS``, the smallest ones (a save adds a one-document segment);
 2. their live documents are copied into one new segment in a folder of its own, with no
    lock held (per-document data as Whoosh copies it; the postings, already in order in each
    segment, streamed straight into the new segment instead of re-sorted through Whoosh's
@@ -15,8 +17,8 @@ commits merge only tiny segments (``commit_merge_policy``), and compaction does 
 3. under the write lock, for a moment: documents deleted from the old segments meanwhile are
    deleted in the new one, its files move into the index and one commit swaps it for them.
 
-Commits and compaction never touch the same segments (tiny ones are the commits'), so the
-swap only fails if a rebuild replaced the index meanwhile; it is then abandoned. One
+Commits only add segments, so the swap only fails if a rebuild replaced the index
+meanwhile; it is then abandoned. One
 compaction runs at a time (an ``flock``), and it plans again until nothing is due, so what
 writers made due while it ran is not left undone. A crash leaves the index as it was, and a
 folder the next compaction removes. ``start_if_due`` runs it in a low-priority child
@@ -35,39 +37,34 @@ from operator import itemgetter
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
+from whoosh.index import TOC
 from whoosh.reading import SegmentReader
+from whoosh.writing import SegmentWriter
 
 from articles.locks import file_lock
 
-#: Segments under this many documents are tiny: the commits' to merge, not compaction's.
-COMMIT_MERGE_DOCS = 20
-#: Commits merge the tiny segments once there are this many (a merge copies < 100 documents).
-TINY_SEGMENTS = 5
+#: Smaller segments are rewritten for their deletions only as part of a merge (below).
+SMALL_SEGMENT_DOCS = 100
 #: A larger segment with more than this share of its documents deleted is rewritten.
 MAX_DELETED = 0.05
-#: Beyond this many larger segments, the smallest are merged until half as many are left.
-MAX_SEGMENTS = 10
+#: Beyond this many segments, the smallest are merged until half as many are left.
+MAX_SEGMENTS = 20
 #: Priority of the compaction process (``nice``): searches and saves come first.
 NICENESS = 10
-
-
-def commit_merge_policy(writer, segments):
-    """Merge the tiny segments (a save's one document, a small batch) into the new one, once
-    there are ``TINY_SEGMENTS`` of them: few per search, and cheap to merge in a commit."""
-    tiny = [s for s in segments if s.doc_count_all() < COMMIT_MERGE_DOCS]
-    if len(tiny) < TINY_SEGMENTS:
-        return list(segments)
-    for segment in tiny:
-        writer.add_reader(SegmentReader(writer.storage, writer.schema, segment))
-    return [segment for segment in segments if segment not in tiny]
+#: Seconds the files of a segment dropped from the index stay on disk (see ``KeepRetired``).
+RETIRED_GRACE = 120
 
 
 def plan(segments):
     """The segments compaction should rewrite into one (none if nothing is worth it)."""
-    large = [s for s in segments if s.doc_count_all() >= COMMIT_MERGE_DOCS]
-    chosen = [s for s in large if s.deleted_count() > MAX_DELETED * s.doc_count_all()]
-    rest = sorted((s for s in large if s not in chosen), key=lambda s: s.doc_count_all())
-    if len(large) > MAX_SEGMENTS:
+    chosen = [
+        s
+        for s in segments
+        if s.doc_count_all() >= SMALL_SEGMENT_DOCS
+        and s.deleted_count() > MAX_DELETED * s.doc_count_all()
+    ]
+    rest = sorted((s for s in segments if s not in chosen), key=lambda s: s.doc_count_all())
+    if len(segments) > MAX_SEGMENTS:
         while rest and len(rest) + 1 > MAX_SEGMENTS // 2:
             chosen.append(rest.pop(0))
     if len(chosen) == 1 and not chosen[0].deleted_count():
@@ -129,14 +126,17 @@ def compact_once(path):
     started = time.perf_counter()
     storage = FileStorage(str(path))
     index = storage.open_index()
-    chosen = plan(index._segments())
+    segments = index._segments()
+    # In index order: the documents keep their order (ties in a ranking stay put) when the
+    # chosen segments are neighbours, as the newest small ones or a lone large one are.
+    chosen = sorted(plan(segments), key=segments.index)
     if not chosen:
         return None
     folder = path.with_name(f"{path.name}.compacting")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     try:
-        before = folder_bytes(path)
+        before = index_bytes(path)
         new_segment, docmaps = copy_live_documents(storage, index.schema, chosen, folder)
         locked_seconds = swap(path, chosen, new_segment, docmaps, folder)
     finally:
@@ -148,7 +148,7 @@ def compact_once(path):
         seconds=time.perf_counter() - started,
         locked_seconds=locked_seconds,
         bytes_before=before,
-        bytes_after=folder_bytes(path),
+        bytes_after=index_bytes(path),
     )
 
 
@@ -212,6 +212,56 @@ class _FieldLengths:
         return lengths[docnum] if lengths is not None else default
 
 
+class KeepRetired:
+    """Writer mixin: a commit that drops segments (a compaction's swap, a rebuild) leaves
+    their files on disk for ``RETIRED_GRACE`` seconds.
+
+    Whoosh deletes them at once, but a searcher opens some of a segment's files only when a
+    search first needs them, so a search running in another process as the segment is
+    dropped would find its files gone (an error, or a length read as 0). Each dropped
+    segment gets a marker file; files of segments in no table of contents are deleted once
+    their marker is older than the grace period, or at once without one (leftovers of a
+    crashed writer, which no searcher ever opened).
+    """
+
+    def _commit_toc(self, segments):
+        kept = {segment.segment_id() for segment in segments}
+        for segment in self.segments:  # the index's segments when this writer was opened
+            if segment.segment_id() not in kept:
+                self.storage.create_file(f".retired-{segment.segment_id()}").close()
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        remove_unused_files(self.storage, self.indexname, self.generation, kept)
+
+
+class ArchiveSegmentWriter(KeepRetired, SegmentWriter):
+    """Whoosh's segment writer, keeping dropped segments' files for a while."""
+
+
+def remove_unused_files(storage, indexname, generation, segment_ids):
+    """Whoosh's ``clean_files``, sparing the files of segments retired less than
+    ``RETIRED_GRACE`` seconds ago (and their markers)."""
+    names = storage.list()
+    now = time.time()
+    recently_retired = {
+        name.removeprefix(".retired-")
+        for name in names
+        if name.startswith(".retired-") and now - storage.file_modified(name) <= RETIRED_GRACE
+    }
+    toc_file, segment_file = TOC._pattern(indexname), TOC._segment_pattern(indexname)
+    for name in names:
+        toc, segment = toc_file.match(name), segment_file.match(name)
+        if name.startswith(".retired-"):
+            unused = name.removeprefix(".retired-") not in recently_retired
+        elif toc:
+            unused = int(toc.group(1)) != generation
+        elif segment:
+            unused = segment.group(1) not in segment_ids | recently_retired
+        else:
+            unused = False
+        if unused:
+            storage.delete_file(name)
+
+
 def swap(path, chosen, new_segment, docmaps, folder):
     """Replace the ``chosen`` segments by ``new_segment`` in one commit, under the write lock.
 
@@ -229,12 +279,13 @@ def swap(path, chosen, new_segment, docmaps, folder):
         for name in os.listdir(folder):
             if name.startswith(f"{new_segment.segment_id()}."):
                 os.replace(folder / name, path / name)
+        first = next(n for n, s in enumerate(segments) if s.segment_id() in chosen_ids)
         kept = [s for s in segments if s.segment_id() not in chosen_ids]
-        return [*kept, new_segment] if new_segment.doc_count_all() else kept
+        return kept[:first] + ([new_segment] if new_segment.doc_count_all() else []) + kept[first:]
 
     with file_lock(f"{path}.lock"):
         locked = time.perf_counter()
-        writer = FileStorage(str(path)).open_index().writer(timeout=300)
+        writer = ArchiveSegmentWriter(FileStorage(str(path)).open_index(), timeout=300)
         try:
             writer.commit(mergetype=replace)
         except BaseException:
@@ -243,8 +294,15 @@ def swap(path, chosen, new_segment, docmaps, folder):
         return time.perf_counter() - locked
 
 
-def folder_bytes(path):
-    return sum(entry.stat().st_size for entry in Path(path).iterdir() if entry.is_file())
+def index_bytes(path):
+    """Bytes of the index's files: its table of contents and its segments' (not the files of
+    segments dropped moments ago, deleted after ``RETIRED_GRACE``)."""
+    segments = {s.segment_id() for s in FileStorage(str(path)).open_index()._segments()}
+    return sum(
+        entry.stat().st_size
+        for entry in Path(path).iterdir()
+        if entry.name.split(".")[0] in segments or entry.name.endswith(".toc")
+    )
 
 
 def is_due(path):

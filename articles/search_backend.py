@@ -10,8 +10,8 @@ What differs from ``haystack.backends.whoosh_backend`` (and why):
   segments are written uncompounded, so opening a refreshed searcher costs ~1 ms.
 - **Writes** (``write``) take one writer under a process-wide lock (``write_lock``), delete and
   add in one commit, with ``procs``/``limitmb``/``multisegment`` for bulk work; every error is
-  raised, none is logged and dropped. A commit merges only tiny segments; replaced documents
-  are reclaimed by ``articles.compaction``, in the background.
+  raised, none is logged and dropped. Commits never merge segments: ``articles.compaction``
+  does, in the background.
 - **Facets** over the whole result set from per-segment value tables that live as long as the
   segment, so a facet costs one pass over the matching documents.
 - **Highlights** from the stored body with a regex scan and a cached stemmer rather than
@@ -53,7 +53,7 @@ from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.sorting import FieldFacet, MultiFacet, TranslateFacet
 from whoosh.support.charset import accent_map
 
-from articles.compaction import commit_merge_policy
+from articles.compaction import ArchiveSegmentWriter, KeepRetired
 from articles.locks import file_lock
 
 #: Documents in one write at or above which the multi-process bulk writer is used.
@@ -711,7 +711,7 @@ class IndexBatch:
             if bulk:
                 self.writer = _BulkWriter(ix, timeout=WRITE_LOCK_TIMEOUT, **BULK_WRITER)
             else:
-                self.writer = ix.writer(timeout=WRITE_LOCK_TIMEOUT, compound=False)
+                self.writer = ArchiveSegmentWriter(ix, timeout=WRITE_LOCK_TIMEOUT, compound=False)
         except BaseException:
             self._lock.__exit__(None, None, None)
             raise
@@ -741,7 +741,7 @@ class IndexBatch:
 
     def commit(self):
         try:
-            self.writer.commit(mergetype=writing.CLEAR if self.clear else commit_merge_policy)
+            self.writer.commit(mergetype=writing.CLEAR if self.clear else writing.NO_MERGE)
         finally:
             self._lock.__exit__(None, None, None)
 
@@ -799,7 +799,7 @@ class _DyingSubWriterTask(SubWriterTask):
         super().run()
 
 
-class _BulkWriter(MpWriter):
+class _BulkWriter(KeepRetired, MpWriter):
     def cancel(self):
         for task in self.tasks:
             task.terminate()  # Whoosh's cancel() leaves them waiting for work forever

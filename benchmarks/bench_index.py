@@ -80,6 +80,17 @@ def folder_size(path):
     return sum(p.stat().st_size for p in Path(path).rglob("*") if p.is_file())
 
 
+def index_size(path):
+    """Bytes of the index, less the files of segments a compaction dropped moments ago (kept
+    ``articles.compaction.RETIRED_GRACE`` seconds for searches begun before)."""
+    retired = {marker.name.removeprefix(".retired-") for marker in path.glob(".retired-*")}
+    return sum(
+        entry.stat().st_size
+        for entry in path.iterdir()
+        if entry.is_file() and entry.name.split(".")[0] not in retired
+    )
+
+
 def throughput(count, rounds):
     files = articles_folder(count)
     work = Path(tempfile.mkdtemp(prefix="bench-index-"))
@@ -191,7 +202,7 @@ def scale(count, queries_per_kind):
     print("| --- | ---: | ---: | ---: | ---: |")
 
     def row(label, seconds, n):
-        size = folder_size(index_dir)
+        size = index_size(index_dir)
         print(
             f"| {label} | {seconds:.1f} | {n / seconds:.0f} | {size / 2**20:.0f} MiB | "
             f"{size / count / 1024:.1f} KiB |"
@@ -199,7 +210,7 @@ def scale(count, queries_per_kind):
 
     seconds, _ = run_manage(env, "ingest", "--verbosity=0", str(files))
     row(f"`manage.py ingest`, {count:,} new articles, from scratch", seconds, count)
-    fresh_size = folder_size(index_dir)
+    fresh_size = index_size(index_dir)
     seconds, out = run_manage(env, "check_index")
     print(f"\n`check_index` on {count:,} articles: {seconds:.1f} s ({out.strip()})")
 
@@ -220,9 +231,9 @@ def scale(count, queries_per_kind):
     for round_number in range(1, REINGEST_ROUNDS + 1):
         change_files(changed_dir, count // 10, rng, f"Edited in round {round_number}.")
         seconds, _ = run_manage(env, "ingest", "--verbosity=0", str(changed_dir))
-        after_ingest = folder_size(index_dir)
+        after_ingest = index_size(index_dir)
         waited, _ = run_manage(env, "compact_index")
-        size = folder_size(index_dir)
+        size = index_size(index_dir)
         print(
             f"| {round_number} | {seconds:.1f} | {after_ingest / 2**20:.0f} MiB | {waited:.1f} | "
             f"{size / 2**20:.0f} MiB | {size / fresh_size:.3f}x |"

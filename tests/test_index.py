@@ -8,7 +8,6 @@ from haystack.query import SearchQuerySet
 from whoosh import query as wquery
 from whoosh.reading import SegmentReader
 
-from articles import compaction
 from articles.ingest import find_files, ingest_files
 from articles.models import Article, Person, Tag
 from tests.conftest import REAL_SEED
@@ -181,7 +180,6 @@ def test_facets_count_the_whole_result_set_and_equal_the_filtered_counts(archive
 @pytest.mark.parametrize(("order", "facets"), [(None, True), (None, False), ("-pub_date", True)])
 def test_a_page_with_its_total_and_facets_runs_the_query_once(archive, monkeypatch, order, facets):
     """Total, facets and top hits from one pass (Whoosh's top-N collector needs three)."""
-    monkeypatch.setattr(compaction, "COMMIT_MERGE_DOCS", 0)  # one segment per save
     for extra in range(30):
         make_article(f"Summit note {extra}", "A summit note, summit after summit.")
     sqs = SearchQuerySet().auto_query("summit").filter(pub_date__gte=datetime.date(2000, 1, 1))
