@@ -103,9 +103,9 @@ class Abandoned(Exception):
 def compact(path, blocking=False):
     """Compact the Whoosh index in ``path`` until nothing is due; returns the ``Compaction``s.
 
-    Returns none when nothing was due, or when another compaction holds the lock and
-    ``blocking`` is false: that one looks again once it has released the lock, so what a
-    writer made due meanwhile is not left undone. Raises ``Abandoned`` if a rebuild replaced
+    Returns None when another compaction holds the lock and ``blocking`` is false: that one
+    looks again once it has released the lock, so what a writer made due meanwhile is not
+    left undone. Raises ``Abandoned`` if a rebuild replaced
     the segments during a compaction.
     """
     path = Path(path)
@@ -113,7 +113,7 @@ def compact(path, blocking=False):
     while True:
         with file_lock(compaction_lock(path), blocking=blocking) as acquired:
             if not acquired:
-                return done
+                return done or None
             result = compact_once(path)
         if result is not None:
             done.append(result)
@@ -311,11 +311,11 @@ def is_due(path):
 
 
 class _Starter:
-    """Starts compaction processes from this process, one at a time."""
+    """Starts compaction processes from this process, one at a time per index."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.process = None
+        self.processes = {}  # index path: the last compaction process started for it
 
     def start_if_due(self, path):
         """Start ``manage.py compact_index`` on the index in ``path`` if it is due.
@@ -326,13 +326,14 @@ class _Starter:
         has finished, looks again.
         """
         with self.lock:
-            if self.process is not None and self.process.poll() is None:
+            running = self.processes.get(str(path))
+            if running is not None and running.poll() is None:
                 return False
             if not is_due(path) or compaction_running(path):
                 return False
             command = ["compact_index", "--no-wait", "--index-path", str(path)]
             with open(f"{path}.compaction.log", "ab") as log_file:
-                self.process = subprocess.Popen(
+                process = self.processes[str(path)] = subprocess.Popen(
                     [sys.executable, "manage.py", *command],
                     cwd=Path(__file__).resolve().parent.parent,
                     stdin=subprocess.DEVNULL,
@@ -341,7 +342,7 @@ class _Starter:
                     start_new_session=True,
                     preexec_fn=lambda: os.nice(NICENESS),
                 )
-            threading.Thread(target=self._reap, args=(self.process, path), daemon=True).start()
+            threading.Thread(target=self._reap, args=(process, path), daemon=True).start()
             return True
 
     def _reap(self, process, path):

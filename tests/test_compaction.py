@@ -1,5 +1,6 @@
 """Compaction: replaced documents reclaimed off the write path, searches unchanged by it."""
 
+import fcntl
 import os
 import time
 from pathlib import Path
@@ -245,6 +246,13 @@ def test_an_ingest_that_leaves_the_index_due_starts_a_compaction(search_index, t
 def test_the_command_says_when_there_is_nothing_to_compact(segmented, capsys):
     call_command("compact_index", index_path=segmented.path)
     assert capsys.readouterr().out.endswith(" nothing to compact\n")
+    holder = os.open(compaction.compaction_lock(segmented.path), os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # as another process's compaction holds it
+    try:
+        call_command("compact_index", "--no-wait", index_path=segmented.path)
+    finally:
+        os.close(holder)
+    assert "another compaction is running" in capsys.readouterr().out
     Article.objects.order_by("pk").first().delete()
     Article.objects.order_by("pk").first().delete()
     call_command("compact_index", index_path=segmented.path)

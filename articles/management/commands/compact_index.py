@@ -31,5 +31,9 @@ class Command(BaseCommand):
             done = compaction.compact(index_path, blocking=not no_wait)
         except compaction.Abandoned as exc:
             raise CommandError(f"compaction abandoned: {exc}") from exc
-        for outcome in [f"compacted: {result}" for result in done] or ["nothing to compact"]:
+        if done is None:
+            outcomes = ["another compaction is running (it will see to this index)"]
+        else:
+            outcomes = [f"compacted: {result}" for result in done] or ["nothing to compact"]
+        for outcome in outcomes:
             self.stdout.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {outcome}")
