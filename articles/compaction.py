@@ -8,8 +8,8 @@ waits that long to become searchable. Here commits never merge (``writing.NO_MER
 compaction does all the merging:
 
 1. ``plan`` picks the segments worth rewriting: any of ``SMALL_SEGMENT_DOCS`` or more with
-   more than ``MAX_DELETED`` of its documents deleted, and when there are more than
-   ``MAX_SEGMENTS``, the smallest ones (a save adds a one-document segment);
+   more than ``MAX_DELETED`` of its documents deleted; else, when there are more than
+   ``MAX_SEGMENTS``, the newest ones (a save adds a one-document segment);
 2. their live documents are copied into one new segment in a folder of its own, with no
    lock held (per-document data as Whoosh copies it; the postings, already in order in each
    segment, streamed straight into the new segment instead of re-sorted through Whoosh's
@@ -47,7 +47,7 @@ from articles.locks import file_lock
 SMALL_SEGMENT_DOCS = 100
 #: A larger segment with more than this share of its documents deleted is rewritten.
 MAX_DELETED = 0.05
-#: Beyond this many segments, the smallest are merged until half as many are left.
+#: Beyond this many segments, the newest are merged until half as many are left.
 MAX_SEGMENTS = 20
 #: Priority of the compaction process (``nice``): searches and saves come first.
 NICENESS = 10
@@ -56,17 +56,21 @@ RETIRED_GRACE = 120
 
 
 def plan(segments):
-    """The segments compaction should rewrite into one (none if nothing is worth it)."""
+    """The segments compaction should rewrite into one (none if nothing is worth it).
+
+    First the larger segments over ``MAX_DELETED`` deleted; else, beyond ``MAX_SEGMENTS``,
+    the newest (the small ones saves add), down to half as many segments. The newest are
+    neighbours, so merging them keeps every document's place in the index's order (the
+    order ties in a ranking are listed in, page after page).
+    """
     chosen = [
         s
         for s in segments
         if s.doc_count_all() >= SMALL_SEGMENT_DOCS
         and s.deleted_count() > MAX_DELETED * s.doc_count_all()
     ]
-    rest = sorted((s for s in segments if s not in chosen), key=lambda s: s.doc_count_all())
-    if len(segments) > MAX_SEGMENTS:
-        while rest and len(rest) + 1 > MAX_SEGMENTS // 2:
-            chosen.append(rest.pop(0))
+    if not chosen and len(segments) > MAX_SEGMENTS:
+        chosen = segments[MAX_SEGMENTS // 2 - 1 :]
     if len(chosen) == 1 and not chosen[0].deleted_count():
         return []
     return chosen
@@ -126,10 +130,7 @@ def compact_once(path):
     started = time.perf_counter()
     storage = FileStorage(str(path))
     index = storage.open_index()
-    segments = index._segments()
-    # In index order: the documents keep their order (ties in a ranking stay put) when the
-    # chosen segments are neighbours, as the newest small ones or a lone large one are.
-    chosen = sorted(plan(segments), key=segments.index)
+    chosen = plan(index._segments())
     if not chosen:
         return None
     folder = path.with_name(f"{path.name}.compacting")
