@@ -9,7 +9,7 @@ compaction does all the merging:
 
 1. ``plan`` picks the segments worth rewriting: any of ``SMALL_SEGMENT_DOCS`` or more with
    more than ``MAX_DELETED`` of its documents deleted; else, when there are more than
-   ``MAX_SEGMENTS``, the newest ones (a save adds a one-document segment);
+   ``MAX_SEGMENTS``, the newest small ones (a save adds a one-document segment);
 2. their live documents are copied into one new segment in a folder of its own, with no
    lock held (per-document data as Whoosh copies it; the postings, already in order in each
    segment, streamed straight into the new segment instead of re-sorted through Whoosh's
@@ -33,6 +33,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
+from itertools import takewhile
 from operator import itemgetter
 from pathlib import Path
 
@@ -43,11 +44,12 @@ from whoosh.writing import SegmentWriter
 
 from articles.locks import file_lock
 
-#: Smaller segments are rewritten for their deletions only as part of a merge (below).
+#: Smaller segments are rewritten for their deletions only as part of a merge (below), and
+#: the newest of them are merged first.
 SMALL_SEGMENT_DOCS = 100
 #: A larger segment with more than this share of its documents deleted is rewritten.
 MAX_DELETED = 0.05
-#: Beyond this many segments, the newest are merged until half as many are left.
+#: Beyond this many segments, the newest small ones are merged (see ``plan``).
 MAX_SEGMENTS = 20
 #: Priority of the compaction process (``nice``): searches and saves come first.
 NICENESS = 10
@@ -58,10 +60,10 @@ RETIRED_GRACE = 120
 def plan(segments):
     """The segments compaction should rewrite into one (none if nothing is worth it).
 
-    First the larger segments over ``MAX_DELETED`` deleted; else, beyond ``MAX_SEGMENTS``,
-    the newest (the small ones saves add), down to half as many segments. The newest are
-    neighbours, so merging them keeps every document's place in the index's order (the
-    order ties in a ranking are listed in, page after page).
+    First the larger segments over ``MAX_DELETED`` deleted. Else, beyond ``MAX_SEGMENTS``,
+    the newest small segments (saves add one each): neighbours, so merging them keeps every
+    document's place in the index's order, the order ties in a ranking are listed in, page
+    after page. Without two such, the smallest segments, down to half as many.
     """
     chosen = [
         s
@@ -70,10 +72,18 @@ def plan(segments):
         and s.deleted_count() > MAX_DELETED * s.doc_count_all()
     ]
     if not chosen and len(segments) > MAX_SEGMENTS:
-        chosen = segments[MAX_SEGMENTS // 2 - 1 :]
+        chosen = list(takewhile(_is_small, reversed(segments)))[::-1]
+        if len(chosen) < 2:
+            by_size = sorted(segments, key=lambda s: s.doc_count_all())
+            smallest = by_size[: len(segments) - MAX_SEGMENTS // 2 + 1]
+            chosen = [s for s in segments if s in smallest]
     if len(chosen) == 1 and not chosen[0].deleted_count():
         return []
     return chosen
+
+
+def _is_small(segment):
+    return segment.doc_count_all() < SMALL_SEGMENT_DOCS
 
 
 @dataclass
@@ -104,13 +114,13 @@ class Abandoned(Exception):
     """The index changed under the compaction in a way it cannot follow (a rebuild)."""
 
 
-def compact(path, blocking=False):
+def compact(path, blocking=False, report=None):
     """Compact the Whoosh index in ``path`` until nothing is due; returns the ``Compaction``s.
 
     Returns None when another compaction holds the lock and ``blocking`` is false: that one
     looks again once it has released the lock, so what a writer made due meanwhile is not
-    left undone. Raises ``Abandoned`` if a rebuild replaced
-    the segments during a compaction.
+    left undone. ``report`` is called with each ``Compaction`` as it is done. Raises
+    ``Abandoned`` if a rebuild replaced the segments during a compaction.
     """
     path = Path(path)
     done = []
@@ -121,6 +131,8 @@ def compact(path, blocking=False):
             result = compact_once(path)
         if result is not None:
             done.append(result)
+            if report is not None:
+                report(result)
         elif not is_due(path):
             return done
 
@@ -298,11 +310,10 @@ def swap(path, chosen, new_segment, docmaps, folder):
 def index_bytes(path):
     """Bytes of the index's files: its table of contents and its segments' (not the files of
     segments dropped moments ago, deleted after ``RETIRED_GRACE``)."""
-    segments = {s.segment_id() for s in FileStorage(str(path)).open_index()._segments()}
+    index = FileStorage(str(path)).open_index()
+    names = {s.segment_id() for s in index._segments()} | {f"_MAIN_{index.latest_generation()}"}
     return sum(
-        entry.stat().st_size
-        for entry in Path(path).iterdir()
-        if entry.name.split(".")[0] in segments or entry.name.endswith(".toc")
+        entry.stat().st_size for entry in Path(path).iterdir() if entry.name.split(".")[0] in names
     )
 
 

@@ -89,8 +89,9 @@ class Segment:
         ([(1000, 0), (1000, 51)], [1]),  # over 5%: rewritten alone
         ([(1000, 60), (500, 0), (50, 10)], [0]),  # a small segment waits for a merge
         ([(1000 + n, 0) for n in range(20)], []),
-        ([(1000 + n, 0) for n in range(21)], list(range(9, 21))),  # 21: the newest, down to 10
-        ([(20000, 0), *((1, 0) for n in range(24))], list(range(9, 25))),
+        ([(1000 + n, 0) for n in range(21)], list(range(12))),  # 21: the smallest, down to 10
+        ([(20000, 0), *((1, 0) for n in range(24))], list(range(1, 25))),  # the newest small
+        ([(1, 0), (20000, 0), *((1, 0) for n in range(19)), (5000, 0)], [0, *range(2, 14)]),
         ([(1000, 900), *((1, 1) for n in range(20))], [0]),  # deletions first, then the rest
     ],
 )

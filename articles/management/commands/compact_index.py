@@ -27,13 +27,18 @@ class Command(BaseCommand):
             index_path = getattr(indexing.search_backend(), "path", None)
             if index_path is None:
                 raise CommandError("only the embedded Whoosh index needs compacting")
+
+        def say(outcome):
+            self.stdout.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {outcome}")
+            self.stdout.flush()  # into the log as it happens (a compaction can go on a while)
+
         try:
-            done = compaction.compact(index_path, blocking=not no_wait)
+            done = compaction.compact(
+                index_path, blocking=not no_wait, report=lambda result: say(f"compacted: {result}")
+            )
         except compaction.Abandoned as exc:
             raise CommandError(f"compaction abandoned: {exc}") from exc
         if done is None:
-            outcomes = ["another compaction is running (it will see to this index)"]
-        else:
-            outcomes = [f"compacted: {result}" for result in done] or ["nothing to compact"]
-        for outcome in outcomes:
-            self.stdout.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {outcome}")
+            say("another compaction is running (it will see to this index)")
+        elif not done:
+            say("nothing to compact")
