@@ -32,6 +32,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import suppress
 from dataclasses import dataclass
 from itertools import takewhile
 from operator import itemgetter
@@ -165,6 +166,11 @@ def compact_once(path):
     )
 
 
+def write_lock_path(path):
+    """The index's write lock (one writer across processes; see ``file_lock``)."""
+    return f"{path}.lock"
+
+
 def compaction_lock(path):
     return f"{path}.compact.lock"
 
@@ -272,7 +278,8 @@ def remove_unused_files(storage, indexname, generation, segment_ids):
         else:
             unused = False
         if unused:
-            storage.delete_file(name)
+            with suppress(FileNotFoundError):
+                storage.delete_file(name)
 
 
 def swap(path, chosen, new_segment, docmaps, folder):
@@ -296,7 +303,7 @@ def swap(path, chosen, new_segment, docmaps, folder):
         kept = [s for s in segments if s.segment_id() not in chosen_ids]
         return kept[:first] + ([new_segment] if new_segment.doc_count_all() else []) + kept[first:]
 
-    with file_lock(f"{path}.lock"):
+    with file_lock(write_lock_path(path)):
         locked = time.perf_counter()
         writer = ArchiveSegmentWriter(FileStorage(str(path)).open_index(), timeout=300)
         try:
@@ -311,7 +318,8 @@ def index_bytes(path):
     """Bytes of the index's files: its table of contents and its segments' (not the files of
     segments dropped moments ago, deleted after ``RETIRED_GRACE``)."""
     index = FileStorage(str(path)).open_index()
-    names = {s.segment_id() for s in index._segments()} | {f"_MAIN_{index.latest_generation()}"}
+    toc = f"_{index.indexname}_{index.latest_generation()}"
+    names = {s.segment_id() for s in index._segments()} | {toc}
     return sum(
         entry.stat().st_size for entry in Path(path).iterdir() if entry.name.split(".")[0] in names
     )

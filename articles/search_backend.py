@@ -53,7 +53,7 @@ from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.sorting import FieldFacet, MultiFacet, TranslateFacet
 from whoosh.support.charset import accent_map
 
-from articles.compaction import ArchiveSegmentWriter, KeepRetired
+from articles.compaction import ArchiveSegmentWriter, KeepRetired, write_lock_path
 from articles.locks import file_lock
 
 #: Documents in one write at or above which the multi-process bulk writer is used.
@@ -369,7 +369,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         try:
             self.index = _retried(self.storage.open_index, schema=self.schema)
         except EmptyIndexError:
-            with file_lock(f"{self.path}.lock"):
+            with file_lock(write_lock_path(self.path)):
                 try:
                     self.index = _retried(self.storage.open_index, schema=self.schema)
                 except EmptyIndexError:
@@ -411,7 +411,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         """The index's write lock (see ``file_lock``): one writer across processes."""
         if not self.setup_complete:
             self.setup()
-        return file_lock(f"{self.path}.lock", blocking=blocking)
+        return file_lock(write_lock_path(self.path), blocking=blocking)
 
     def write(self, index, objects=(), removed_ids=(), *, clear=False, bulk=False):
         """Index ``objects`` and remove documents ``removed_ids`` (pks) in one commit."""

@@ -195,12 +195,13 @@ def test_a_page_with_its_total_and_facets_runs_the_query_once(archive, monkeypat
 
     monkeypatch.setattr(wquery.Term, "matcher", counting_matcher)
     page = list(sqs[:5])
-    segments = len(search_backend().searcher().leaf_searchers())
     assert len(page) == 5
     assert sqs.count() == 31
     if facets:
         assert dict(sqs.facet_counts()["fields"]["year"]) == {2017: 30, 2016: 1}
-    assert len(runs) == segments > 1
+    # Each segment searched once (read from the searcher that ran: a background compaction
+    # may swap segments once there are many, as here, one per save).
+    assert len(runs) == len(set(runs)) > 1
 
 
 def test_match_all_reads_no_word_of_the_body(archive, monkeypatch):
