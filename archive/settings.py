@@ -217,7 +217,8 @@ def haystack_connection(url):
     """The search connection: our Whoosh engine, or haystack's own for a HAYSTACK_URL."""
     if not url:
         return {
-            "ENGINE": "articles.search_backend.ArchiveWhooshEngine",
+            "ENGINE": "articles.index.whoosh.backend.ArchiveWhooshEngine",
+            "INDEX_ENGINE": "articles.index.whoosh.engine.WhooshEngine",
             "PATH": str(WHOOSH_INDEX_PATH),
             "INCLUDE_SPELLING": True,  # computed only when a query finds little
         }
@@ -231,15 +232,23 @@ def haystack_connection(url):
         }
     if parts.scheme in ("solr", "solrs"):
         return {"ENGINE": "haystack.backends.solr_backend.SolrEngine", "URL": location + parts.path}
-    raise ImproperlyConfigured(f"HAYSTACK_URL: use elasticsearch:// or solr://, not {url!r}")
+    if parts.scheme == "whoosh":
+        # haystack's stock Whoosh backend: the generic path other engines take, on one machine.
+        return {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine", "PATH": parts.path}
+    raise ImproperlyConfigured(
+        f"HAYSTACK_URL: use elasticsearch://, solr:// or whoosh:///path, not {url!r}"
+    )
 
 
 HAYSTACK_CONNECTIONS = {"default": haystack_connection(os.environ.get("HAYSTACK_URL"))}
-# Saves, deletes, renames and bulk changes queue index updates (articles.indexing).
-HAYSTACK_SIGNAL_PROCESSOR = "articles.indexing.QueuedSignalProcessor"
+# Saves, deletes, renames and bulk changes queue index updates (articles.index).
+HAYSTACK_SIGNAL_PROCESSOR = "articles.index.receivers.QueuedSignalProcessor"
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: no narrowing query
 
 ARTICLES_PER_PAGE = 20
+#: A search finding fewer articles than this gets a spelling suggestion (the engine computes
+#: one only then, and the page shows it only then).
+SEARCH_SUGGEST_BELOW = 3
 
 LOGGING = {
     "version": 1,

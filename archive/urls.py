@@ -1,4 +1,4 @@
-"""The archive's URLs: the public site (``articles``), search and the admin."""
+"""The archive's URLs: the public site (``articles``), search (``search``) and the admin."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -7,5 +7,5 @@ from django.urls import include, path
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("articles.urls")),
-    path("", include("articles.search_urls")),
+    path("", include("articles.search.urls")),
 ]

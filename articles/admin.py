@@ -13,8 +13,7 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -269,31 +268,10 @@ class TagAliasInline(AliasInline):
     model = TagAlias
 
 
-def article_count(model):
-    """How many articles each person or tag has, as a correlated subquery.
-
-    Unlike a ``GROUP BY`` over the whole table, a page of rows sorted by name
-    counts only its own rows' articles.
-    """
-    relation = model._meta.get_field("articles")
-    column = relation.field.m2m_reverse_field_name()
-    counts = (
-        relation.through.objects.filter(**{column: OuterRef("pk")})
-        .values(column)
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    return Coalesce(Subquery(counts), 0)
-
-
-def article_count_column(model):
+@admin.display(description="articles", ordering="article_count")
+def article_count_column(obj):
     """A sortable ``list_display`` column of ``article_count`` (see ``list_queryset``)."""
-
-    @admin.display(description="articles", ordering=article_count(model))
-    def column(obj):
-        return obj.article_count
-
-    return column
+    return obj.article_count
 
 
 class MergeForm(forms.Form):
@@ -309,15 +287,16 @@ class MergeForm(forms.Form):
 class PersonTagAdminMixin(FastChangelistMixin):
     """People and tags: sortable article counts, stable slugs, merging.
 
-    The search index follows renames and deletions by itself (``articles.indexing``).
+    The search index follows renames and deletions by itself (``articles.index``).
     """
 
     readonly_fields = ["slug", "key", "articles_link"]
     actions = ["merge_selected"]
     list_display_links = ["name"]
 
-    def list_queryset(self, queryset):
-        return queryset.annotate(article_count=article_count(self.model))
+    def get_queryset(self, request):
+        # Annotated here, not in list_queryset: the changelist sorts by the count before that.
+        return super().get_queryset(request).with_article_counts()
 
     def has_add_permission(self, request):
         return False  # people and tags come from source files (manage.py ingest)
@@ -331,7 +310,7 @@ class PersonTagAdminMixin(FastChangelistMixin):
             url,
             self.model._meta.model_name,
             obj.pk,
-            obj.articles.count(),
+            obj.count_articles(),
         )
 
     @admin.action(description="Merge the selected into one…", permissions=["change", "delete"])
@@ -375,7 +354,7 @@ class PersonTagAdminMixin(FastChangelistMixin):
 
 @admin.register(Person)
 class PersonAdmin(PersonTagAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "source_name", "slug", article_count_column(Person)]
+    list_display = ["name", "source_name", "slug", article_count_column]
     search_fields = ["name", "source_name", "slug"]
     fields = ["name", "sort_name", "source_name", "slug", "key", "articles_link"]
     readonly_fields = [*PersonTagAdminMixin.readonly_fields, "source_name"]
@@ -384,7 +363,7 @@ class PersonAdmin(PersonTagAdminMixin, admin.ModelAdmin):
 
 @admin.register(Tag)
 class TagAdmin(PersonTagAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", article_count_column(Tag)]
+    list_display = ["name", "slug", article_count_column]
     search_fields = ["name", "slug"]
     fields = ["name", "slug", "key", "articles_link"]
     inlines = [TagAliasInline]

@@ -6,4 +6,9 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from articles import archive_cache  # noqa: F401  connects the cache's change signals
+        from articles import archive_cache
+        from articles.signals import connect_receivers
+
+        # The search index's receivers are connected by haystack's signal processor
+        # (settings.HAYSTACK_SIGNAL_PROCESSOR, articles.index.receivers).
+        connect_receivers(archive_cache.RECEIVERS, "archive-cache")

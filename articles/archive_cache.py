@@ -13,7 +13,6 @@ from typing import TypeVar
 
 from django.core.cache import cache
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.dispatch import receiver
 
 from articles.models import Article, Person, Tag
 from articles.signals import articles_changed
@@ -42,14 +41,17 @@ def cached(name: str, compute: Callable[[], T]) -> T:
     return value
 
 
-@receiver(articles_changed)
-@receiver(post_save, sender=Article)
-@receiver(post_delete, sender=Article)
-@receiver(post_save, sender=Person)
-@receiver(post_delete, sender=Person)
-@receiver(post_save, sender=Tag)
-@receiver(post_delete, sender=Tag)
-@receiver(m2m_changed, sender=Article.people.through)
-@receiver(m2m_changed, sender=Article.tags.through)
 def archive_changed(**kwargs):
     cache.set(VERSION_KEY, time.time_ns(), None)
+
+
+RECEIVERS = [
+    (articles_changed, archive_changed, None),
+    *(
+        (signal, archive_changed, model)
+        for model in (Article, Person, Tag)
+        for signal in (post_save, post_delete)
+    ),
+    (m2m_changed, archive_changed, Article.people.through),
+    (m2m_changed, archive_changed, Article.tags.through),
+]

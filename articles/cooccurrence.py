@@ -6,7 +6,6 @@ from datetime import date
 from django.db.models import Model
 
 from articles.archive_cache import cached
-from articles.counts import article_ids_of, most_used
 from articles.models import Person, Tag
 
 COOCCURRING_LIMIT = 12
@@ -21,12 +20,12 @@ class SubjectSummary:
 
 def subject_summary(subject: Model) -> SubjectSummary:
     """What a person's or tag's page shows beside its articles; cached, it counts over them all."""
-    articles = article_ids_of(subject)
+    articles = subject.article_ids()
     return cached(
         f"summary:{subject._meta.label_lower}:{subject.pk}",
         lambda: SubjectSummary(
-            people=most_used(Person, COOCCURRING_LIMIT, among=articles, leaving_out=subject),
-            tags=most_used(Tag, COOCCURRING_LIMIT, among=articles, leaving_out=subject),
+            people=Person.objects.most_used(COOCCURRING_LIMIT, among=articles, leaving_out=subject),
+            tags=Tag.objects.most_used(COOCCURRING_LIMIT, among=articles, leaving_out=subject),
             month_counts=subject.articles.month_counts(),
         ),
     )

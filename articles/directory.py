@@ -1,12 +1,11 @@
 """The A-Z directories of tags and people: filtering, sorting and grouping by initial."""
 
-import unicodedata
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 
-from articles.counts import article_count
 from articles.parsing import normalize_key
+from articles.text import fold
 
 SORTS = ("name", "count")
 
@@ -19,13 +18,13 @@ class Group:
 
 def initial(text: str) -> str:
     """The letter a name is filed under: accents dropped, ``#`` for digits and signs."""
-    first = unicodedata.normalize("NFKD", text.strip()[:1])[:1].upper()
+    first = fold(text.strip()[:1])[:1].upper()
     return first if first.isalpha() else "#"
 
 
 def directory(queryset: QuerySet, *, query: str, sort: str, sort_field: str) -> QuerySet:
     """``queryset`` (people or tags) with ``article_count``, filtered by name and sorted."""
-    entries = queryset.annotate(article_count=article_count(queryset.model))
+    entries = queryset.with_article_counts()
     if query:
         # ``key`` is casefolded: it matches "москва" to "Москва", which SQLite's LIKE does not.
         entries = entries.filter(Q(name__icontains=query) | Q(key__contains=normalize_key(query)))

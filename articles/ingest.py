@@ -131,7 +131,7 @@ def ingest_files(
                 # Sent inside the transaction, batch by batch (also with no ids): the search
                 # index queues the changes in it, so a crash cannot lose them, indexes them
                 # while the ingest goes on, and catches up on any change an interrupted run
-                # left pending (articles.indexing).
+                # left pending (articles.index.queue).
                 articles_changed.send(
                     sender=Article, article_ids=ingester.report.changed_ids[done:]
                 )

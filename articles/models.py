@@ -1,7 +1,8 @@
 """The archive's data: articles, the people they are about and their tags."""
 
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
@@ -18,12 +19,73 @@ def unique_slug(text, taken, fallback="item", max_length=SLUG_MAX_LENGTH):
     return slug
 
 
-class PersonQuerySet(models.QuerySet):
+class SubjectQuerySet(models.QuerySet):
+    """People or tags (what articles are about), counted straight from the link tables.
+
+    Counting the small, indexed link rows (article id, person or tag id) is an order of
+    magnitude cheaper than joining and grouping with the articles: 18 ms instead of 350 ms
+    for the most-used tags of 100,000 articles.
+    """
+
+    def _links(self):
+        """The articles' link model for these rows and the name of its column naming them."""
+        relation = self.model._meta.get_field("articles")
+        return relation.through, relation.field.m2m_reverse_field_name()
+
     def with_article_counts(self):
-        return self.annotate(article_count=Count("articles", distinct=True))
+        """Each row with ``article_count``, a correlated subquery (one index look-up per row,
+        so a page of rows counts only its own rows' articles)."""
+        through, column = self._links()
+        links = (
+            through.objects.filter(**{column: OuterRef("pk")})
+            .order_by()
+            .values(column)
+            .annotate(n=Count("*"))
+            .values("n")
+        )
+        return self.annotate(article_count=Coalesce(Subquery(links), 0))
+
+    def most_used(self, limit, *, among=None, leaving_out=None):
+        """The ``limit`` rows on the most articles, each with ``article_count``; two queries.
+
+        ``among``: count only these articles (a queryset of article ids); ``leaving_out``: a
+        row not to list.
+        """
+        through, column = self._links()
+        links = through.objects.all()
+        if among is not None:
+            links = links.filter(article_id__in=among)
+        if isinstance(leaving_out, self.model):
+            links = links.exclude(**{column: leaving_out.pk})
+        top = list(
+            links.order_by()
+            .values_list(column)
+            .annotate(n=Count("*"))
+            .order_by("-n", column)[:limit]
+        )
+        found = self.in_bulk([pk for pk, _ in top])
+        for pk, count in top:
+            found[pk].article_count = count
+        return [found[pk] for pk, _ in top]
 
 
-class Person(models.Model):
+class Subject(models.Model):
+    """What people and tags share: articles are about them."""
+
+    class Meta:
+        abstract = True
+
+    def article_ids(self):
+        """The ids of this person's or tag's articles, from its link rows (no join)."""
+        through, column = type(self).objects.all()._links()
+        return through.objects.filter(**{column: self.pk}).values("article_id")
+
+    def count_articles(self):
+        """How many articles it has, counted without a join (``with_article_counts`` for many)."""
+        return self.article_ids().count()
+
+
+class Person(Subject):
     name = models.CharField(max_length=200, help_text="Display name, e.g. “Donald J. Trump”.")
     source_name = models.CharField(
         max_length=200,
@@ -39,7 +101,7 @@ class Person(models.Model):
     sort_name = models.CharField(max_length=200, db_index=True, help_text="Last name first.")
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
 
-    objects = PersonQuerySet.as_manager()
+    objects = SubjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["sort_name", "pk"]
@@ -52,12 +114,7 @@ class Person(models.Model):
         return reverse("articles:person_detail", kwargs={"slug": self.slug})
 
 
-class TagQuerySet(models.QuerySet):
-    def with_article_counts(self):
-        return self.annotate(article_count=Count("articles", distinct=True))
-
-
-class Tag(models.Model):
+class Tag(Subject):
     name = models.CharField(max_length=200)
     key = models.CharField(
         max_length=200,
@@ -67,7 +124,7 @@ class Tag(models.Model):
     )
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
 
-    objects = TagQuerySet.as_manager()
+    objects = SubjectQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -240,15 +297,28 @@ class Article(models.Model):
         return [p for p in self.body.split("\n\n") if p.strip()]
 
 
+class PendingIndexUpdateQuerySet(models.QuerySet):
+    #: Rows deleted per query: below every database's limit of bound parameters.
+    DELETE_CHUNK = 5000
+
+    def delete_rows(self, pks):
+        """Delete exactly the rows ``pks`` (a drain deletes what it read, nothing queued since)."""
+        pks = list(pks)
+        for start in range(0, len(pks), self.DELETE_CHUNK):
+            self.filter(pk__in=pks[start : start + self.DELETE_CHUNK]).delete()
+
+
 class PendingIndexUpdate(models.Model):
     """An article whose search document must be rewritten (or removed, if it is gone).
 
     Written in the same transaction as the change, so a committed change is never lost to
-    the index; ``articles.indexing`` drains the queue under the index's write lock.
+    the index; ``articles.index.queue`` drains the queue under a database lock.
     """
 
     article_id = models.BigIntegerField(help_text="Not a foreign key: deletions queue too.")
     queued = models.DateTimeField(auto_now_add=True)
+
+    objects = PendingIndexUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["pk"]

@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from articles.archive_cache import archive_version, cached
-from articles.counts import most_used
 from articles.models import Article, Person, Tag
 
 POPULAR_LIMIT = 24
@@ -31,8 +30,8 @@ def archive_overview() -> Overview:
     return cached(
         "overview",
         lambda: Overview(
-            tags=most_used(Tag, POPULAR_LIMIT),
-            people=most_used(Person, POPULAR_LIMIT),
+            tags=Tag.objects.most_used(POPULAR_LIMIT),
+            people=Person.objects.most_used(POPULAR_LIMIT),
             month_counts=Article.objects.month_counts(),
             version=archive_version(),
         ),

@@ -1,35 +1,16 @@
 """What the search index holds for each article (the schema contract; see the README).
 
+Haystack discovers this module by its name; ``articles.index`` keeps the documents in step.
+
 Stored fields are what a result card and the JSON API show, so that a results page needs no
 database query per result; every stored field costs index size, and each says why it is there.
 """
 
-import hashlib
-
 from haystack import indexes
 from haystack.fields import FacetMultiValueField
 
+from articles.index.documents import PART_SEPARATOR, document_fingerprint, relations
 from articles.models import Article
-from articles.search_backend import PART_SEPARATOR
-
-
-def document_fingerprint(article):
-    """A digest of everything the index holds for ``article`` (people and tags prefetched).
-
-    ``check_index`` compares it with the stored one to find stale documents without
-    re-rendering every article.
-    """
-    parts = [
-        article.url,
-        article.title,
-        article.pub_date.isoformat() if article.pub_date else "",
-        article.slug,
-        article.updated.isoformat() if article.updated else "",
-        article.body,
-        *(f"p:{p.slug}:{p.name}" for p in relations(article)[0]),
-        *(f"t:{t.slug}:{t.name}" for t in relations(article)[1]),
-    ]
-    return hashlib.blake2b("\n".join(parts).encode(), digest_size=12).hexdigest()
 
 
 class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
@@ -100,11 +81,3 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
 
     def prepare_fingerprint(self, article):
         return document_fingerprint(article)
-
-
-def relations(article):
-    """The article's people and tags (prefetched), read once however many fields use them."""
-    cached = article.__dict__.get("_index_relations")
-    if cached is None:
-        cached = article._index_relations = (list(article.people.all()), list(article.tags.all()))
-    return cached

@@ -21,10 +21,11 @@ reads ``timeline`` from the context and draws nothing when it has no bars.
 database.
 """
 
-import calendar
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+
+from articles.dates import month_end, month_starts
 
 #: SVG user units; the CSS scales the drawing to the width of its container.
 WIDTH, BAR_AREA_HEIGHT, LABEL_HEIGHT = 400, 100, 22
@@ -65,17 +66,6 @@ class Timeline:
         return self.height - 4
 
 
-def _month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def _months(first: date, last: date):
-    year, month = first.year, first.month
-    while (year, month) <= (last.year, last.month):
-        yield date(year, month, 1)
-        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-
-
 def _by_year(counts: Mapping[date, int]) -> dict[date, int]:
     years: dict[date, int] = {}
     for day, count in counts.items():
@@ -97,7 +87,7 @@ def build_timeline(
         return Timeline(unit="year", caption=f"{label} per year", bars=[], total=0)
     first, last = min(counts), max(counts)
     if unit == "month" and (last.year - first.year) * 12 + last.month - first.month < 12:
-        slots = [(day, _month_end(day), day.strftime("%b %Y")) for day in _months(first, last)]
+        slots = [(day, month_end(day), day.strftime("%b %Y")) for day in month_starts(first, last)]
         unit, span = "month", first.strftime("%B %Y")
         if first != last:
             span = f"{span} – {last.strftime('%B %Y')}"

@@ -1,6 +1,5 @@
 """Public pages: thin views over the query methods and the browsing modules."""
 
-import calendar
 from datetime import date
 from urllib.parse import urlencode
 
@@ -21,7 +20,7 @@ from django.views.generic import (
 
 from articles.archive_cache import cached
 from articles.cooccurrence import subject_summary
-from articles.counts import articles_of_count
+from articles.dates import month_end
 from articles.directory import SORTS, by_initial, directory
 from articles.models import Article, Person, Tag
 from articles.month_calendar import WEEKDAYS, month_calendar
@@ -35,7 +34,7 @@ DIRECTORY_PER_PAGE = 120
 
 def search_url(**params) -> str:
     """The search page with ``params`` (e.g. ``tag``, ``person``, ``from``, ``to``)."""
-    return f"{reverse('search')}?{urlencode(params)}"
+    return f"{reverse('search:page')}?{urlencode(params)}"
 
 
 def archive_url(first_day: date, last_day: date) -> str:
@@ -154,7 +153,7 @@ class SubjectDetailView(ListView):
 
     def get_paginator(self, queryset, per_page, **kwargs):
         paginator = super().get_paginator(queryset, per_page, **kwargs)
-        paginator.count = articles_of_count(self.subject)  # no join with the articles
+        paginator.count = self.subject.count_articles()  # no join with the articles
         return paginator
 
     def get_context_data(self, **kwargs):
@@ -228,8 +227,9 @@ class MonthView(ArchiveMixin, MonthArchiveView):
         # The days with articles, from the counts the calendar needs anyway; the month is
         # valid here (the view checked it) and a date range, unlike ``__month``, uses the index.
         month = date(int(self.get_year()), int(self.get_month()), 1)
-        last_day = month.replace(day=calendar.monthrange(month.year, month.month)[1])
-        self.day_counts = Article.objects.filter(pub_date__range=(month, last_day)).day_counts()
+        self.day_counts = Article.objects.filter(
+            pub_date__range=(month, month_end(month))
+        ).day_counts()
         return sorted(self.day_counts)
 
     def get_context_data(self, **kwargs):

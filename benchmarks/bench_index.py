@@ -70,6 +70,11 @@ def use_index(engine, path):
     connections.connections_info["default"] = {
         "ENGINE": engine,
         "PATH": str(path),
+        **(
+            {"INDEX_ENGINE": "articles.index.whoosh.engine.WhooshEngine"}
+            if engine.startswith("articles.")
+            else {}
+        ),
         "INCLUDE_SPELLING": True,
     }
     connections.reload("default")
@@ -82,7 +87,7 @@ def folder_size(path):
 
 def index_size(path):
     """Bytes of the index, less the files of segments a compaction dropped moments ago (kept
-    ``articles.compaction.RETIRED_GRACE`` seconds for searches begun before)."""
+    ``articles.index.whoosh.writer.RETIRED_GRACE`` seconds for searches begun before)."""
     retired = {marker.name.removeprefix(".retired-") for marker in path.glob(".retired-*")}
     return sum(
         entry.stat().st_size
@@ -98,10 +103,11 @@ def throughput(count, rounds):
     from django.core.management import call_command
     from whoosh.filedb.filestore import FileStorage
 
-    from articles import indexing
+    from articles.index import maintenance
+    from articles.index.engines import get_engine, read_articles
     from articles.ingest import find_files, ingest_files
     from articles.models import Article
-    from articles.search_backend import BULK_WRITER, _BulkWriter
+    from articles.index.whoosh.writer import BULK_WRITER, _BulkWriter
 
     paths = find_files([files])
     times = {"ours": [], "reindex": [], "bare": [], "stock": []}
@@ -109,7 +115,7 @@ def throughput(count, rounds):
     for n in range(rounds):
         # The paths alternate, round after round, so that they share the machine's moods.
         wipe_database()
-        backend = use_index("articles.search_backend.ArchiveWhooshEngine", work / f"ours{n}")
+        backend = use_index("articles.index.whoosh.backend.ArchiveWhooshEngine", work / f"ours{n}")
         started = time.perf_counter()
         report = ingest_files(paths)
         times["ours"].append(time.perf_counter() - started)
@@ -117,15 +123,15 @@ def throughput(count, rounds):
         assert len(backend.stored_values("fingerprint")) == count
 
         started = time.perf_counter()
-        indexing.rebuild()
+        maintenance.rebuild()
         times["reindex"].append(time.perf_counter() - started)
 
         if docs is None:
-            index = indexing.article_index()
+            index = get_engine().index
             ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
             docs = [
                 backend.whoosh_document(index.full_prepare(a))
-                for a in indexing.iter_articles(index, ids)
+                for a in read_articles(index, ids)
             ]
         (work / f"bare{n}").mkdir()
         bare_index = FileStorage(str(work / f"bare{n}")).create_index(backend.schema)
@@ -243,7 +249,7 @@ def scale(count, queries_per_kind):
 
     def make_due():
         """Another re-ingest, whose compaction is left to the caller (the lock is taken)."""
-        from articles.locks import file_lock
+        from articles.index.whoosh.locks import file_lock
 
         with file_lock(f"{index_dir}.compact.lock"):
             change_files(changed_dir, count // 10, rng, "Edited once more.")
@@ -263,7 +269,7 @@ def queries_and_freshness(work, per_kind, make_due):
 
     from articles.models import Article, Person
 
-    backend = use_index("articles.search_backend.ArchiveWhooshEngine", work / "whoosh_index")
+    backend = use_index("articles.index.whoosh.backend.ArchiveWhooshEngine", work / "whoosh_index")
     reader = backend.searcher().reader()
     terms = sorted(((freq, term.decode()) for term, freq in _doc_frequencies(reader)), reverse=True)
     # Words by how many articles hold them (terms ranked by document frequency).

@@ -119,7 +119,9 @@ def time_bare_whoosh(rounds, query_strings):
     from haystack import connections
     from whoosh.highlight import HtmlFormatter
 
-    from articles.search import SearchParams, parse_query, search_queryset
+    from articles.search.params import SearchParams
+    from articles.search.query import parse_query
+    from articles.search.running import search_queryset
 
     backend = connections["default"].get_backend()
     backend.setup()

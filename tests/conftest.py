@@ -70,7 +70,8 @@ def _use_search_index(path):
 
     old = connections.connections_info["default"]
     connections.connections_info["default"] = {
-        "ENGINE": "articles.search_backend.ArchiveWhooshEngine",
+        "ENGINE": "articles.index.whoosh.backend.ArchiveWhooshEngine",
+        "INDEX_ENGINE": "articles.index.whoosh.engine.WhooshEngine",
         "PATH": str(path),
         "INCLUDE_SPELLING": True,
     }
@@ -92,15 +93,15 @@ def search_index(tmp_path, transactional_db, monkeypatch):
     afterwards — through the ORM, ``ingest_files``/``manage.py ingest`` or the admin — are
     indexed when their transaction commits, as in production; hence the test runs with real
     commits (``transactional_db``). Unlike production (where a save waits at most
-    ``articles.indexing.SAVE_WAIT``), the save waits until its change is searchable, so a
+    ``articles.index.queue.SAVE_WAIT``), the save waits until its change is searchable, so a
     test can search right after it. Yields our haystack backend: query through
     ``haystack.query.SearchQuerySet()`` as the views do; ``search_index.path`` is the folder.
     """
     from haystack import connections
 
-    from articles import indexing
+    from articles.index import queue
 
-    monkeypatch.setattr(indexing, "SAVE_WAIT", None)
+    monkeypatch.setattr(queue, "SAVE_WAIT", None)
     old = _use_search_index(tmp_path / "whoosh_index")
     backend = connections["default"].get_backend()
     backend.setup()

@@ -11,7 +11,8 @@ from haystack.query import SearchQuerySet
 from whoosh import query as wquery
 from whoosh.filedb.filestore import FileStorage
 
-from articles import compaction, indexing
+from articles.index import maintenance
+from articles.index.whoosh import compaction, locks, writer
 from articles.ingest import find_files, ingest_files
 from articles.models import Article
 from tests.conftest import seed_text
@@ -122,7 +123,7 @@ def test_compaction_reclaims_replaced_documents_and_changes_no_search(segmented)
     assert sorted(int(r.pk) for r in lighthouse) == sorted(
         Article.objects.order_by("pk").values_list("pk", flat=True)[:3]
     )
-    assert indexing.compare().agrees
+    assert maintenance.compare().agrees
     assert compaction.compact(segmented.path) == []  # nothing left to do
 
 
@@ -161,7 +162,7 @@ def test_changes_made_during_the_copy_survive_the_swap(segmented, during_the_cop
     lighthouse = SearchQuerySet().auto_query("lighthouse")
     assert sorted(int(r.pk) for r in lighthouse) == [articles[1].pk, articles[2].pk]
     assert SearchQuerySet().auto_query("story").count() == 39
-    assert indexing.compare().agrees
+    assert maintenance.compare().agrees
 
 
 def test_a_save_is_searchable_at_once_while_a_compaction_copies(segmented, during_the_copy):
@@ -201,7 +202,7 @@ def test_a_search_begun_before_a_compaction_still_reads_the_segments_it_dropped(
     hits = begun.search(wquery.Term("text", "stori"), limit=None, sortedby="pub_date")
     assert len({hit["title"] for hit in hits}) == 40
 
-    monkeypatch.setattr(compaction, "RETIRED_GRACE", 0)
+    monkeypatch.setattr(writer, "RETIRED_GRACE", 0)
     edit(Article.objects.order_by("pk").last(), " Later.")  # the next commit cleans up
     on_disk = {name.split(".")[0] for name in os.listdir(segmented.path)}
     assert in_index() <= on_disk and not dropped & on_disk
@@ -211,12 +212,12 @@ def test_a_search_begun_before_a_compaction_still_reads_the_segments_it_dropped(
 def test_a_rebuild_during_the_copy_abandons_the_compaction(segmented, during_the_copy):
     for article in Article.objects.order_by("pk")[:3]:
         edit(article, " Edited.")
-    during_the_copy(indexing.rebuild)
+    during_the_copy(maintenance.rebuild)
     with pytest.raises(compaction.Abandoned):
         compaction.compact(segmented.path)
     assert segments(segmented) == [(40, 0)]
     assert SearchQuerySet().auto_query("story").count() == 40
-    assert indexing.compare().agrees
+    assert maintenance.compare().agrees
     assert not list(Path(segmented.path).parent.glob("*.compacting"))
 
 
@@ -239,7 +240,7 @@ def test_an_ingest_that_leaves_the_index_due_starts_a_compaction(search_index, t
         assert time.monotonic() < deadline, segments(search_index)
         time.sleep(0.1)
     assert SearchQuerySet().auto_query("revised").count() == 10
-    assert indexing.compare().agrees
+    assert maintenance.compare().agrees
     log = Path(f"{search_index.path}.compaction.log").read_text()
     assert "compacted: 1 segment rewritten: 110 documents kept" in log
 
@@ -247,7 +248,7 @@ def test_an_ingest_that_leaves_the_index_due_starts_a_compaction(search_index, t
 def test_the_command_says_when_there_is_nothing_to_compact(segmented, capsys):
     call_command("compact_index", index_path=segmented.path)
     assert capsys.readouterr().out.endswith(" nothing to compact\n")
-    holder = os.open(compaction.compaction_lock(segmented.path), os.O_RDWR)
+    holder = os.open(locks.compaction_lock_path(segmented.path), os.O_RDWR)
     fcntl.flock(holder, fcntl.LOCK_EX)  # as another process's compaction holds it
     try:
         call_command("compact_index", "--no-wait", index_path=segmented.path)

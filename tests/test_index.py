@@ -284,7 +284,7 @@ def test_narrow_and_models_restrict_results(archive):
 @pytest.mark.parametrize(
     ("url", "engine", "options"),
     [
-        (None, "articles.search_backend.ArchiveWhooshEngine", {"INCLUDE_SPELLING": True}),
+        (None, "articles.index.whoosh.backend.ArchiveWhooshEngine", {"INCLUDE_SPELLING": True}),
         (
             "elasticsearch://search.example:9200/news",
             "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
@@ -310,7 +310,7 @@ def test_haystack_url_with_an_unknown_scheme_is_refused():
 
     from archive.settings import haystack_connection
 
-    with pytest.raises(ImproperlyConfigured, match="elasticsearch:// or solr://"):
+    with pytest.raises(ImproperlyConfigured, match="elasticsearch://, solr:// or whoosh:///path"):
         haystack_connection("mysql://db/archive")
 
 

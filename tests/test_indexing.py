@@ -10,7 +10,10 @@ from django.db import transaction
 from haystack import connections
 from haystack.query import SearchQuerySet
 
-from articles import indexing, merging
+from articles import merging
+from articles.index import maintenance, queue, receivers
+from articles.index.engines import get_engine
+from articles.index.whoosh.writer import IndexBatch
 from articles.ingest import find_files, ingest_files
 from articles.models import Article, PendingIndexUpdate, Person, Tag
 from tests.test_index import make_article, titles
@@ -125,7 +128,7 @@ def test_a_failed_index_write_is_raised_and_the_change_stays_queued(
     def broken(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(type(search_index), "write", broken)
+    monkeypatch.setattr(IndexBatch, "update", broken)
     with caplog.at_level(logging.ERROR), pytest.raises(OSError, match="disk full"):
         make_article("Lost?", "Not lost.")
     assert "changes stay queued" in caplog.text
@@ -158,7 +161,7 @@ def test_check_index_reports_and_fixes_every_kind_of_difference(search_index, ca
     stale = make_article("Stale", "Old words.", slug="stale")
     missing = make_article("Missing", "Words.", slug="missing")
     backend = connections["default"].get_backend()
-    index = indexing.article_index()
+    index = get_engine().index
     # Break the index behind the queue's back.
     backend.write(index, [], [missing.pk])
     Article.objects.filter(pk=stale.pk).update(body="New words.")
@@ -202,26 +205,26 @@ def test_reindex_replaces_the_index_in_one_commit(search_index):
 def test_a_large_ingest_is_indexed_as_it_runs_and_committed_after_it(
     search_index, write_seed, seed_dir, monkeypatch
 ):
-    monkeypatch.setattr(indexing, "STREAM_THRESHOLD", 3)
+    monkeypatch.setattr(queue, "STREAM_THRESHOLD", 3)
     for n in range(12):
         write_seed(f"{n:02d}.txt", url=f"https://example.com/{n}", body=f"Ferry number {n}.")
     # The same URL twice in one run, in different batches: indexed once, the later wins.
     write_seed("99.txt", url="https://example.com/0", body="Ferry number zero, corrected.")
     committed = []
-    monkeypatch.setattr(indexing._Stream, "commit", _spy(indexing._Stream.commit, committed))
+    monkeypatch.setattr(queue._Stream, "commit", _spy(queue._Stream.commit, committed))
     report = ingest_files(find_files([seed_dir]), batch_size=5)
     assert report.created == 12 and committed
     assert len(SearchQuerySet().auto_query("ferry")) == 12
     assert found("corrected") == ["An Example Story"]
     assert not PendingIndexUpdate.objects.exists()
-    assert indexing.compare().agrees
+    assert maintenance.compare().agrees
 
 
 def test_a_rolled_back_bulk_change_leaves_the_index_and_its_lock_alone(search_index, monkeypatch):
-    monkeypatch.setattr(indexing, "STREAM_THRESHOLD", 3)
+    monkeypatch.setattr(queue, "STREAM_THRESHOLD", 3)
     with pytest.raises(RuntimeError), transaction.atomic():
         articles = [make_article(f"Draft {n}", "Draft words.", slug=f"d{n}") for n in range(4)]
-        indexing.bulk_changed(Article, article_ids=[a.pk for a in articles])
+        receivers.bulk_changed(Article, article_ids=[a.pk for a in articles])
         raise RuntimeError
     make_article("Final", "Final words.")  # finds the stale stream, cancels it, indexes
     assert found("words") == ["Final"]

@@ -16,14 +16,14 @@ from pathlib import Path
 import django
 
 django.setup()
-from articles import indexing
+from haystack import connections
 from articles.ingest import find_files, ingest_files
 from articles.models import Article, Tag
 
 name, seconds, folder = sys.argv[1], float(sys.argv[2]), Path(sys.argv[3])
 random.seed(name)
 tag, _ = Tag.objects.get_or_create(key=name, defaults={"name": name, "slug": name})
-indexing.search_backend().setup()  # warm up: a worker's first request opens the index
+connections["default"].get_backend().setup()  # warm up: a worker's first request opens the index
 mine, slowest, errors, done, n, what = [], 0.0, [], 0, 0, ""
 
 

@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from articles.locks import file_lock
+from articles.index.whoosh.locks import file_lock
 from tests.conftest import REPO
 from tests.processes import archive_env, manage
 

@@ -3,13 +3,8 @@
 import pytest
 from django.http import QueryDict
 
-from articles.search import (
-    MAX_CLAUSES,
-    MAX_QUERY_LENGTH,
-    Clause,
-    SearchParams,
-    parse_query,
-)
+from articles.search.params import SearchParams
+from articles.search.query import MAX_CLAUSES, MAX_QUERY_LENGTH, Clause, parse_query
 
 
 def parsed(text):

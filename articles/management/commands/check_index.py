@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import indexing
+from articles.index import maintenance
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *, fix, show, **options):
-        report = indexing.compare()
+        report = maintenance.compare()
         for kind, ids in report.differences():
             listed = ", ".join(map(str, ids[:show])) + (", …" if len(ids) > show else "")
             self.stdout.write(f"{kind}: {len(ids)} ({listed})")
@@ -28,8 +28,8 @@ class Command(BaseCommand):
             return
         if not fix:
             raise CommandError("the index and the database disagree (--fix repairs)", 1)
-        written = indexing.repair(report)
-        after = indexing.compare()
+        written = maintenance.repair(report)
+        after = maintenance.compare()
         if not after.agrees:
             raise CommandError(f"still disagree after re-indexing {written} articles", 1)
         self.stdout.write(f"fixed: re-indexed {written} articles; {after.articles} agree")

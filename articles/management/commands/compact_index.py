@@ -1,14 +1,16 @@
 """``manage.py compact_index``: reclaim replaced documents in the search index.
 
-See articles.compaction: it runs in the background (``--no-wait``) after index writes that
-leave it due; run by hand, it waits for a compaction already running.
+See ``articles.index.whoosh.compaction``: it runs in the background (``--no-wait``) after
+index writes that leave it due; run by hand, it waits for a compaction already running.
 """
 
 import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from articles import compaction, indexing
+from articles.index.engines import get_engine
+from articles.index.whoosh import compaction
+from articles.index.whoosh.engine import WhooshEngine
 
 
 class Command(BaseCommand):
@@ -24,9 +26,10 @@ class Command(BaseCommand):
 
     def handle(self, *, index_path, no_wait, **options):
         if index_path is None:
-            index_path = getattr(indexing.search_backend(), "path", None)
-            if index_path is None:
+            engine = get_engine()
+            if not isinstance(engine, WhooshEngine):
                 raise CommandError("only the embedded Whoosh index needs compacting")
+            index_path = engine.path
 
         def say(outcome):
             self.stdout.write(f"{time.strftime('%Y-%m-%d %H:%M:%S')} {outcome}")

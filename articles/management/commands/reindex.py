@@ -4,7 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
-from articles import indexing
+from articles.index import maintenance
 
 
 class Command(BaseCommand):
@@ -16,6 +16,6 @@ class Command(BaseCommand):
 
     def handle(self, **options):
         started = time.perf_counter()
-        count = indexing.rebuild()
+        count = maintenance.rebuild()
         elapsed = time.perf_counter() - started
         self.stdout.write(f"indexed {count} articles in {elapsed:.1f} s")

@@ -10,7 +10,7 @@ What differs from ``haystack.backends.whoosh_backend`` (and why):
   segments are written uncompounded, so opening a refreshed searcher costs ~1 ms.
 - **Writes** (``write``) take one writer under a process-wide lock (``write_lock``), delete and
   add in one commit, with ``procs``/``limitmb``/``multisegment`` for bulk work; every error is
-  raised, none is logged and dropped. Commits never merge segments: ``articles.compaction``
+  raised, none is logged and dropped. Commits never merge segments: ``compaction``
   does, in the background.
 - **Facets** over the whole result set from per-segment value tables that live as long as the
   segment, so a facet costs one pass over the matching documents.
@@ -20,215 +20,46 @@ What differs from ``haystack.backends.whoosh_backend`` (and why):
   titles and names (no copy of the body).
 """
 
-import ctypes
 import os
 import re
-import signal
 import threading
 import time
 from collections.abc import Sequence
 from datetime import date, datetime
-from functools import lru_cache
-from html import escape
-from itertools import islice
 
+from django.conf import settings
 from django.utils.encoding import force_str
 from haystack.backends import BaseEngine, log_query
 from haystack.backends.whoosh_backend import WhooshSearchBackend, WhooshSearchQuery
 from haystack.constants import DJANGO_CT, DJANGO_ID, ID
-from haystack.exceptions import SkipDocument
 from haystack.fields import FacetField
 from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 from whoosh import fields as wf
 from whoosh import query as wq
-from whoosh import writing
-from whoosh.analysis import STOP_WORDS, Token, Tokenizer
 from whoosh.collectors import FilterCollector, TopCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
-from whoosh.lang.porter import stem
-from whoosh.multiproc import MpWriter, SubWriterTask
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.sorting import FieldFacet, MultiFacet, TranslateFacet
-from whoosh.support.charset import accent_map
 
-from articles.compaction import ArchiveSegmentWriter, KeepRetired, write_lock_path
-from articles.locks import file_lock
+from articles.index.documents import PART_SEPARATOR
+from articles.index.engines import BULK_THRESHOLD
+from articles.index.whoosh.analysis import (
+    WORD_RE,
+    exact_word_analyzer,
+    folded,
+    highlight,
+    text_analyzer,
+    word_key,
+)
+from articles.index.whoosh.locks import file_lock, write_lock_path
+from articles.index.whoosh.writer import IndexBatch
 
-#: Documents in one write at or above which the multi-process bulk writer is used.
-BULK_THRESHOLD = 2000
-BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True, "compound": False}
-#: A query with fewer hits than this gets a spelling suggestion.
-SPELLING_BELOW = 3
 #: Fields whose (unstemmed) vocabulary spelling suggestions come from.
 SPELLING_FIELDS = ("title", "person_names", "tag_names")
-SNIPPET_CHARS = 240
 MORE_LIKE_THIS_LEDE = 1000  # characters of the body that more-like-this draws terms from
 MORE_LIKE_THIS_TERMS = 6
-WRITE_LOCK_TIMEOUT = 300
-PR_SET_PDEATHSIG = 1  # prctl(2)
-
-WORD_RE = re.compile(r"\w+(?:\.?\w+)*")  # Whoosh's default tokenizer expression
-#: Between the parts of a text field (title, each name, body): dropped by the analyzer, it
-#: advances the word positions by ``PART_GAP``, so that no phrase spans two parts.
-PART_SEPARATOR = "\x1e"
-PART_GAP = 100
-
-
-class WordAnalyzer(Tokenizer):
-    """Words, lower case, accents folded, English stop words dropped, Porter stems (optional).
-
-    The same tokens as ``RegexTokenizer() | LowercaseFilter() | CharsetFilter(accent_map) |
-    StopFilter() | StemFilter()``, in one pass over text folded once and with cached stems:
-    about twice as fast, and analysis is most of the cost of indexing. Each
-    ``PART_SEPARATOR`` in the text moves the next word's position ``PART_GAP`` further on.
-    """
-
-    def __init__(self, stemming=True):
-        self.stemming = stemming
-
-    def __eq__(self, other):
-        return self.__class__ is other.__class__ and self.stemming == other.stemming
-
-    def __call__(
-        self,
-        value,
-        positions=False,
-        chars=False,
-        keeporiginal=False,
-        removestops=True,
-        start_pos=0,
-        start_char=0,
-        tokenize=True,
-        mode="",
-        **kwargs,
-    ):
-        token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            token.original = token.text = value
-            token.boost, token.stopped = 1.0, False
-            if positions:
-                token.pos = start_pos
-            if chars:
-                token.startchar, token.endchar = start_char, start_char + len(value)
-            yield token
-            return
-        key = word_key if self.stemming else str
-        pos = start_pos
-        for part in value.split(PART_SEPARATOR):
-            folded_part = part.lower().translate(accent_map)
-            same_offsets = len(folded_part) == len(part)
-            for match in WORD_RE.finditer(folded_part if same_offsets else part):
-                word = match.group() if same_offsets else folded(match.group())
-                stopped = len(word) < 2 or word in STOP_WORDS
-                if stopped and removestops:
-                    continue
-                token.stopped = stopped
-                token.text = word if stopped else key(word)
-                token.boost = 1.0
-                if keeporiginal:
-                    token.original = part[match.start() : match.end()] if same_offsets else word
-                if positions:
-                    token.pos = pos
-                    pos += not stopped
-                if chars:
-                    token.startchar = start_char + match.start()
-                    token.endchar = start_char + match.end()
-                yield token
-            pos += PART_GAP
-            start_char += len(part) + len(PART_SEPARATOR)
-
-
-def text_analyzer():
-    """Words, lower case, accents folded, stop words dropped, Porter stems."""
-    return WordAnalyzer()
-
-
-def exact_word_analyzer():
-    """Like ``text_analyzer`` without stemming: titles and names keep real words (for spelling)."""
-    return WordAnalyzer(stemming=False)
-
-
-@lru_cache(maxsize=200_000)
-def word_key(word):
-    """The term ``text_analyzer`` makes of one word (what highlighting compares)."""
-    return stem(word.lower().translate(accent_map))
-
-
-@lru_cache(maxsize=100_000)
-def folded(word):
-    return word.lower().translate(accent_map)
-
-
-@lru_cache(maxsize=256)
-def candidate_pattern(stems, words):
-    """A regex for the words that may analyse to ``stems`` or fold to ``words``.
-
-    A Porter stem differs from its words at most in its last letter, so the stem less that
-    letter is a prefix of every word it comes from; candidates are verified exactly.
-    """
-    prefixes = {stem[:-1] if len(stem) > 3 else stem for stem in stems} | set(words)
-    if not prefixes:
-        return None
-    alternation = "|".join(sorted(map(re.escape, prefixes), key=len, reverse=True))
-    return re.compile(rf"\b(?:{alternation})\w*(?:\.\w+)*", re.IGNORECASE)
-
-
-def match_spans(text, stems, words):
-    """Where in ``text`` the words are that the index would match to the terms."""
-    pattern = candidate_pattern(stems, words)
-    if pattern is None:
-        return []
-    searched = text
-    if not text.isascii():
-        searched = text.lower().translate(accent_map)
-        if len(searched) != len(text):  # folding moved the offsets: check every word
-            pattern, searched = WORD_RE, text
-    return [
-        m.span()
-        for m in pattern.finditer(searched)
-        if word_key(m.group()) in stems or folded(m.group()) in words
-    ]
-
-
-def highlight(text, stems, words=frozenset(), max_chars=SNIPPET_CHARS):
-    """An HTML snippet of ``text`` around its best run of matches, matches in ``<mark>``.
-
-    ``stems`` are stemmed terms, ``words`` unstemmed ones (from exact-word fields). Without a
-    match the snippet is the start of the text. Everything but the marks is escaped.
-    """
-    if not text:
-        return ""
-    spans = match_spans(text, stems, words)
-    if spans:
-        # The window of max_chars holding the most matches, started a little before the first.
-        best, best_count, j = 0, 0, 0
-        for i, (start, _) in enumerate(spans):
-            while j < len(spans) and spans[j][1] - start <= max_chars:
-                j += 1
-            if j - i > best_count:
-                best, best_count = i, j - i
-        start = max(0, spans[best][0] - max_chars // 6)
-    else:
-        start = 0
-    end = min(len(text), start + max_chars)
-    if start:
-        space = text.find(" ", start, spans[best][0] if spans else end)
-        start = space + 1 if space != -1 else start
-    if end < len(text):
-        space = text.rfind(" ", start, end)
-        end = space if space > start else end
-    parts, pos = [], start
-    for s, e in spans:
-        if s < start or e > end:
-            continue
-        parts.append(escape(text[pos:s]))
-        parts.append(f"<mark>{escape(text[s:e])}</mark>")
-        pos = e
-    parts.append(escape(text[pos:end]))
-    html = "".join(parts).replace("\n\n", " ¶ ").replace("\n", " ")
-    return ("…" if start else "") + html + ("…" if end < len(text) else "")
 
 
 def _every_document(node):
@@ -511,7 +342,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         else:
             found = self._build_results(page, result_class, terms)
         suggestion = None
-        if self.include_spelling and hits < SPELLING_BELOW:
+        if self.include_spelling and hits < settings.SEARCH_SUGGEST_BELOW:
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
         return {
             "results": found,
@@ -693,74 +524,6 @@ def _with_every_match(collector):
     return collector
 
 
-class IndexBatch:
-    """One Whoosh writer under the write lock: documents added and removed, then one commit.
-
-    ``bulk`` uses several processes (for thousands of documents). ``clear`` drops every
-    other document in the same commit: a rebuild that readers never see half done and that
-    a crash leaves undone. Errors are raised; ``cancel()`` (or an exception inside ``with``)
-    leaves the index as it was.
-    """
-
-    def __init__(self, backend, index=None, *, clear=False, bulk=False):
-        self.backend, self.index, self.clear, self.bulk = backend, index, clear, bulk
-        self._lock = backend.write_lock()
-        self._lock.__enter__()
-        try:
-            ix = backend.index = backend.index.refresh()
-            if bulk:
-                self.writer = _BulkWriter(ix, timeout=WRITE_LOCK_TIMEOUT, **BULK_WRITER)
-            else:
-                self.writer = ArchiveSegmentWriter(ix, timeout=WRITE_LOCK_TIMEOUT, compound=False)
-        except BaseException:
-            self._lock.__exit__(None, None, None)
-            raise
-
-    def remove(self, pks):
-        """Remove the documents of the ``index``'s objects with these primary keys."""
-        ct = get_model_ct(self.index.get_model())
-        self.delete_identifiers([f"{ct}.{pk}" for pk in pks])
-
-    def add(self, objects):
-        """Add (or replace) the documents of ``objects``."""
-        objects = iter(objects)
-        while chunk := list(islice(objects, 500)):
-            if not self.clear:
-                # One query per chunk: update_document would open a reader per document.
-                self.delete_identifiers([get_identifier(obj) for obj in chunk])
-            for obj in chunk:
-                try:
-                    prepared = self.index.full_prepare(obj)
-                except SkipDocument:
-                    continue
-                self.writer.add_document(**self.backend.whoosh_document(prepared))
-
-    def delete_identifiers(self, identifiers):
-        if identifiers:
-            self.writer.delete_by_query(wq.Or([wq.Term(ID, i) for i in identifiers]))
-
-    def commit(self):
-        try:
-            self.writer.commit(mergetype=writing.CLEAR if self.clear else writing.NO_MERGE)
-        finally:
-            self._lock.__exit__(None, None, None)
-
-    def cancel(self):
-        try:
-            self.writer.cancel()
-        finally:
-            self._lock.__exit__(None, None, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, traceback):
-        if exc_type is None:
-            self.commit()
-        else:
-            self.cancel()
-
-
 class _LazyResults(Sequence):
     """Results built from Whoosh hits when first read."""
 
@@ -785,41 +548,6 @@ def _time(value):
     if isinstance(value, date):
         return ()
     raise TypeError(f"not a date: {value!r}")
-
-
-class _DyingSubWriterTask(SubWriterTask):
-    """A bulk sub-writer that dies with its parent: after a ``kill -9`` of the parent it
-    would otherwise wait forever, holding inherited copies of the index locks."""
-
-    def run(self):
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
-        if os.getppid() != self.parent_pid:
-            os._exit(1)
-        super().run()
-
-
-class _BulkWriter(KeepRetired, MpWriter):
-    def cancel(self):
-        for task in self.tasks:
-            task.terminate()  # Whoosh's cancel() leaves them waiting for work forever
-            task.join()
-        self.tasks = []
-        super().cancel()
-
-    def _new_task(self):
-        task = _DyingSubWriterTask(
-            self.storage,
-            self.indexname,
-            self.jobqueue,
-            self.resultqueue,
-            self.subargs,
-            self.multisegment,
-        )
-        task.parent_pid = os.getpid()
-        self.tasks.append(task)
-        task.start()
-        return task
 
 
 class ArchiveWhooshSearchQuery(WhooshSearchQuery):

@@ -32,18 +32,16 @@ import subprocess
 import sys
 import threading
 import time
-from contextlib import suppress
 from dataclasses import dataclass
 from itertools import takewhile
 from operator import itemgetter
 from pathlib import Path
 
 from whoosh.filedb.filestore import FileStorage
-from whoosh.index import TOC
 from whoosh.reading import SegmentReader
-from whoosh.writing import SegmentWriter
 
-from articles.locks import file_lock
+from articles.index.whoosh.locks import compaction_lock_path, file_lock, write_lock_path
+from articles.index.whoosh.writer import ArchiveSegmentWriter
 
 #: Smaller segments are rewritten for their deletions only as part of a merge (below), and
 #: the newest of them are merged first.
@@ -54,8 +52,6 @@ MAX_DELETED = 0.05
 MAX_SEGMENTS = 20
 #: Priority of the compaction process (``nice``): searches and saves come first.
 NICENESS = 10
-#: Seconds the files of a segment dropped from the index stay on disk (see ``KeepRetired``).
-RETIRED_GRACE = 120
 
 
 def plan(segments):
@@ -126,7 +122,7 @@ def compact(path, blocking=False, report=None):
     path = Path(path)
     done = []
     while True:
-        with file_lock(compaction_lock(path), blocking=blocking) as acquired:
+        with file_lock(compaction_lock_path(path), blocking=blocking) as acquired:
             if not acquired:
                 return done or None
             result = compact_once(path)
@@ -166,17 +162,8 @@ def compact_once(path):
     )
 
 
-def write_lock_path(path):
-    """The index's write lock (one writer across processes; see ``file_lock``)."""
-    return f"{path}.lock"
-
-
-def compaction_lock(path):
-    return f"{path}.compact.lock"
-
-
 def compaction_running(path):
-    with file_lock(compaction_lock(path), blocking=False) as acquired:
+    with file_lock(compaction_lock_path(path), blocking=False) as acquired:
         return not acquired
 
 
@@ -229,57 +216,6 @@ class _FieldLengths:
     def doc_field_length(self, docnum, fieldname, default=0):
         lengths = self.lengths.get(fieldname)
         return lengths[docnum] if lengths is not None else default
-
-
-class KeepRetired:
-    """Writer mixin: a commit that drops segments (a compaction's swap, a rebuild) leaves
-    their files on disk for ``RETIRED_GRACE`` seconds.
-
-    Whoosh deletes them at once, but a searcher opens some of a segment's files only when a
-    search first needs them, so a search running in another process as the segment is
-    dropped would find its files gone (an error, or a length read as 0). Each dropped
-    segment gets a marker file; files of segments in no table of contents are deleted once
-    their marker is older than the grace period, or at once without one (leftovers of a
-    crashed writer, which no searcher ever opened).
-    """
-
-    def _commit_toc(self, segments):
-        kept = {segment.segment_id() for segment in segments}
-        for segment in self.segments:  # the index's segments when this writer was opened
-            if segment.segment_id() not in kept:
-                self.storage.create_file(f".retired-{segment.segment_id()}").close()
-        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
-        remove_unused_files(self.storage, self.indexname, self.generation, kept)
-
-
-class ArchiveSegmentWriter(KeepRetired, SegmentWriter):
-    """Whoosh's segment writer, keeping dropped segments' files for a while."""
-
-
-def remove_unused_files(storage, indexname, generation, segment_ids):
-    """Whoosh's ``clean_files``, sparing the files of segments retired less than
-    ``RETIRED_GRACE`` seconds ago (and their markers)."""
-    names = storage.list()
-    now = time.time()
-    recently_retired = {
-        name.removeprefix(".retired-")
-        for name in names
-        if name.startswith(".retired-") and now - storage.file_modified(name) <= RETIRED_GRACE
-    }
-    toc_file, segment_file = TOC._pattern(indexname), TOC._segment_pattern(indexname)
-    for name in names:
-        toc, segment = toc_file.match(name), segment_file.match(name)
-        if name.startswith(".retired-"):
-            unused = name.removeprefix(".retired-") not in recently_retired
-        elif toc:
-            unused = int(toc.group(1)) != generation
-        elif segment:
-            unused = segment.group(1) not in segment_ids | recently_retired
-        else:
-            unused = False
-        if unused:
-            with suppress(FileNotFoundError):
-                storage.delete_file(name)
 
 
 def swap(path, chosen, new_segment, docmaps, folder):
@@ -355,7 +291,7 @@ class _Starter:
             with open(f"{path}.compaction.log", "ab") as log_file:
                 process = self.processes[str(path)] = subprocess.Popen(
                     [sys.executable, "manage.py", *command],
-                    cwd=Path(__file__).resolve().parent.parent,
+                    cwd=Path(__file__).resolve().parents[3],  # the project, where manage.py is
                     stdin=subprocess.DEVNULL,
                     stdout=log_file,
                     stderr=subprocess.STDOUT,

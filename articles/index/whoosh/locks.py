@@ -1,4 +1,5 @@
-"""A lock between processes that the kernel releases when its holder dies."""
+"""Locks between processes that the kernel releases when their holder dies: Whoosh allows one
+writer per index, and one compaction runs at a time."""
 
 import fcntl
 import os
@@ -44,3 +45,13 @@ def file_lock(path, blocking=True):
             _LOCKS.depth[path] = 0
     finally:
         os.close(fd)  # releases the flock
+
+
+def write_lock_path(path):
+    """The lock file of the index in ``path``: held by whoever writes it (one writer)."""
+    return f"{path}.lock"
+
+
+def compaction_lock_path(path):
+    """The lock file held by the compaction of the index in ``path`` (one at a time)."""
+    return f"{path}.compact.lock"

@@ -1,0 +1,28 @@
+"""Our Whoosh index behind the seam of ``articles.index.engines``.
+
+Whoosh allows one writer per index: every write holds the index's write lock (an ``flock``
+beside it, ``articles.index.whoosh.locks``). After a drain, a compaction starts in the
+background if the writes left segments worth rewriting (``articles.index.whoosh.compaction``).
+"""
+
+from articles.index.engines import IndexEngine
+from articles.index.whoosh import compaction
+from articles.index.whoosh.writer import IndexBatch
+
+
+class WhooshEngine(IndexEngine):
+    @property
+    def path(self):
+        return self.backend.path
+
+    def batch(self, *, clear=False, bulk=False):
+        return IndexBatch(self.backend, self.index, clear=clear, bulk=bulk)
+
+    def write_lock(self, blocking=True):
+        return self.backend.write_lock(blocking=blocking)
+
+    def indexed_fingerprints(self):
+        return self.backend.stored_values("fingerprint")
+
+    def after_write(self):
+        compaction.start_if_due(self.path)

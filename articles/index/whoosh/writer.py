@@ -1,0 +1,199 @@
+"""Writing our Whoosh index: one writer under the write lock, one commit per batch.
+
+``IndexBatch`` is the Whoosh side of the seam's ``Batch`` (``articles.index.engines``): it
+adds and removes documents and commits them at once, never merging segments (compaction
+does that in the background, ``articles.index.whoosh.compaction``). Bulk batches use
+Whoosh's multi-process writer. Every writer keeps the files of the segments a commit drops
+for a while (``KeepRetired``), for the searches of other processes still reading them.
+"""
+
+import ctypes
+import os
+import signal
+import time
+from contextlib import suppress
+from itertools import islice
+
+from haystack.constants import ID
+from haystack.exceptions import SkipDocument
+from haystack.utils import get_identifier, get_model_ct
+from whoosh import query as wq
+from whoosh import writing
+from whoosh.index import TOC
+from whoosh.multiproc import MpWriter, SubWriterTask
+from whoosh.writing import SegmentWriter
+
+from articles.index.engines import READ_CHUNK, Batch, read_articles
+
+BULK_WRITER = {"procs": 2, "limitmb": 256, "multisegment": True, "compound": False}
+#: Seconds a writer waits for Whoosh's own lock (ours is held already: it never waits).
+WRITE_LOCK_TIMEOUT = 300
+#: Seconds the files of a segment dropped from the index stay on disk (see ``KeepRetired``).
+RETIRED_GRACE = 120
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+class IndexBatch(Batch):
+    """One Whoosh writer under the write lock: documents added and removed, then one commit.
+
+    ``bulk`` uses several processes (for thousands of documents). ``clear`` drops every
+    other document in the same commit: a rebuild that readers never see half done and that
+    a crash leaves undone. Errors are raised; ``cancel()`` (or an exception inside ``with``)
+    leaves the index as it was.
+    """
+
+    def __init__(self, backend, index=None, *, clear=False, bulk=False):
+        self.backend, self.index, self.clear, self.bulk = backend, index, clear, bulk
+        self._lock = backend.write_lock()
+        self._lock.__enter__()
+        try:
+            ix = backend.index = backend.index.refresh()
+            if bulk:
+                self.writer = _BulkWriter(ix, timeout=WRITE_LOCK_TIMEOUT, **BULK_WRITER)
+            else:
+                self.writer = ArchiveSegmentWriter(ix, timeout=WRITE_LOCK_TIMEOUT, compound=False)
+        except BaseException:
+            self._lock.__exit__(None, None, None)
+            raise
+
+    def update(self, ids):
+        """(Re)write the documents of the articles ``ids``; those gone are removed."""
+        missing = set(ids)
+
+        def found():
+            for article in read_articles(self.index, ids):
+                missing.discard(article.pk)
+                yield article
+
+        self.add(found())
+        self.remove(sorted(missing))
+
+    def remove(self, pks):
+        """Remove the documents of the ``index``'s objects with these primary keys."""
+        ct = get_model_ct(self.index.get_model())
+        self.delete_identifiers([f"{ct}.{pk}" for pk in pks])
+
+    def add(self, objects):
+        """Add (or replace) the documents of ``objects``."""
+        objects = iter(objects)
+        while chunk := list(islice(objects, READ_CHUNK)):
+            if not self.clear:
+                # One query per chunk: update_document would open a reader per document.
+                self.delete_identifiers([get_identifier(obj) for obj in chunk])
+            for obj in chunk:
+                try:
+                    prepared = self.index.full_prepare(obj)
+                except SkipDocument:
+                    continue
+                self.writer.add_document(**self.backend.whoosh_document(prepared))
+
+    def delete_identifiers(self, identifiers):
+        if identifiers:
+            self.writer.delete_by_query(wq.Or([wq.Term(ID, i) for i in identifiers]))
+
+    def commit(self):
+        try:
+            self.writer.commit(mergetype=writing.CLEAR if self.clear else writing.NO_MERGE)
+        finally:
+            self._lock.__exit__(None, None, None)
+
+    def cancel(self):
+        try:
+            self.writer.cancel()
+        finally:
+            self._lock.__exit__(None, None, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        if exc_type is None:
+            self.commit()
+        else:
+            self.cancel()
+
+
+class KeepRetired:
+    """Writer mixin: a commit that drops segments (a compaction's swap, a rebuild) leaves
+    their files on disk for ``RETIRED_GRACE`` seconds.
+
+    Whoosh deletes them at once, but a searcher opens some of a segment's files only when a
+    search first needs them, so a search running in another process as the segment is
+    dropped would find its files gone (an error, or a length read as 0). Each dropped
+    segment gets a marker file; files of segments in no table of contents are deleted once
+    their marker is older than the grace period, or at once without one (leftovers of a
+    crashed writer, which no searcher ever opened).
+    """
+
+    def _commit_toc(self, segments):
+        kept = {segment.segment_id() for segment in segments}
+        for segment in self.segments:  # the index's segments when this writer was opened
+            if segment.segment_id() not in kept:
+                self.storage.create_file(f".retired-{segment.segment_id()}").close()
+        TOC(self.schema, segments, self.generation).write(self.storage, self.indexname)
+        remove_unused_files(self.storage, self.indexname, self.generation, kept)
+
+
+class ArchiveSegmentWriter(KeepRetired, SegmentWriter):
+    """Whoosh's segment writer, keeping dropped segments' files for a while."""
+
+
+def remove_unused_files(storage, indexname, generation, segment_ids):
+    """Whoosh's ``clean_files``, sparing the files of segments retired less than
+    ``RETIRED_GRACE`` seconds ago (and their markers)."""
+    names = storage.list()
+    now = time.time()
+    recently_retired = {
+        name.removeprefix(".retired-")
+        for name in names
+        if name.startswith(".retired-") and now - storage.file_modified(name) <= RETIRED_GRACE
+    }
+    toc_file, segment_file = TOC._pattern(indexname), TOC._segment_pattern(indexname)
+    for name in names:
+        toc, segment = toc_file.match(name), segment_file.match(name)
+        if name.startswith(".retired-"):
+            unused = name.removeprefix(".retired-") not in recently_retired
+        elif toc:
+            unused = int(toc.group(1)) != generation
+        elif segment:
+            unused = segment.group(1) not in segment_ids | recently_retired
+        else:
+            unused = False
+        if unused:
+            with suppress(FileNotFoundError):
+                storage.delete_file(name)
+
+
+class _DyingSubWriterTask(SubWriterTask):
+    """A bulk sub-writer that dies with its parent: after a ``kill -9`` of the parent it
+    would otherwise wait forever, holding inherited copies of the index locks."""
+
+    def run(self):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        if os.getppid() != self.parent_pid:
+            os._exit(1)
+        super().run()
+
+
+class _BulkWriter(KeepRetired, MpWriter):
+    def cancel(self):
+        for task in self.tasks:
+            task.terminate()  # Whoosh's cancel() leaves them waiting for work forever
+            task.join()
+        self.tasks = []
+        super().cancel()
+
+    def _new_task(self):
+        task = _DyingSubWriterTask(
+            self.storage,
+            self.indexname,
+            self.jobqueue,
+            self.resultqueue,
+            self.subargs,
+            self.multisegment,
+        )
+        task.parent_pid = os.getpid()
+        self.tasks.append(task)
+        task.start()
+        return task

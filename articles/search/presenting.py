@@ -1,0 +1,273 @@
+"""Presenting a search: links that change it, result cards, facets, chips and suggestions.
+
+Everything here is built from the validated ``SearchParams`` and what the index returned;
+nothing asks the database.
+"""
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from html import unescape
+from urllib.parse import quote
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+
+from articles.search.params import SearchParams
+from articles.search.query import ParsedQuery
+from articles.text import fold
+
+FACET_LIMIT = 12
+_MARK_RE = re.compile(r"(</?mark>)")
+
+
+@dataclass(frozen=True)
+class Link:
+    """Something the reader can click to change the search: a facet, a chip, a sort..."""
+
+    label: str
+    url: str
+    count: int | None = None
+    slug: str = ""
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class Card:
+    """One result as the page and the API show it, built from the index's stored fields."""
+
+    title: str
+    permalink: str
+    url: str
+    pub_date: date | None
+    people: list[Link]
+    tags: list[Link]
+    snippet: str  # safe HTML: escaped text with <mark> around the matched terms
+
+    @property
+    def pub_datetime(self):
+        """The date as an aware datetime (midnight), for feeds; ``None`` when undated."""
+        if self.pub_date is None:
+            return None
+        return datetime.combine(self.pub_date, time.min, tzinfo=timezone.get_default_timezone())
+
+    def as_json(self, absolute):
+        return {
+            "title": self.title,
+            "url": self.url,
+            "permalink": absolute(self.permalink),
+            "pub_date": self.pub_date.isoformat() if self.pub_date else None,
+            "people": [link.label for link in self.people],
+            "tags": [link.label for link in self.tags],
+            "snippet": str(self.snippet),
+        }
+
+
+@dataclass
+class SearchOutcome:
+    """Everything the page, the API and the feed show of one search."""
+
+    params: SearchParams
+    query: ParsedQuery
+    messages: list[str]
+    errors: list[str]
+    count: int = 0
+    page: int = 1
+    num_pages: int = 1
+    results: list[Card] = field(default_factory=list)
+    facets: dict[str, list[Link]] = field(default_factory=dict)
+    month_counts: dict[date, int] = field(default_factory=dict)
+    chips: list[Link] = field(default_factory=list)
+    offered_people: list[Link] = field(default_factory=list)
+    suggestion: Link | None = None
+
+    @property
+    def sort_options(self):
+        """(value, label, selected) for the sort menu.
+
+        The default's value is empty, so that the form sends no sort unless the reader chose
+        one (and a query typed on a page without one gets relevance).
+        """
+        q = self.params.q
+        default, label = ("relevance", "Best match") if q else ("oldest", "Oldest first")
+        options = [("", label), ("newest", "Newest first")]
+        if q:
+            options.append(("oldest", "Oldest first"))
+        chosen = "" if self.params.effective_sort == default else self.params.effective_sort
+        return [(value, label, value == chosen) for value, label in options]
+
+    @property
+    def timeline_url(self):
+        """``url_for_range`` for ``articles.timeline.build_timeline``: a bar narrows the dates."""
+        return lambda first, last: search_url(self.params, **{"from": first, "to": last})
+
+    @property
+    def description(self):
+        """The search in words, e.g. for a feed's title."""
+        parts = [f"“{self.query}”"] if self.query else ["all articles"]
+        parts += [chip.label for chip in self.chips]
+        return "search for " + ", ".join(parts) if self.query else ", ".join(parts)
+
+    def as_json(self, absolute):
+        """The API's answer; ``absolute`` turns a path into a full URL."""
+        return {
+            "query": str(self.query),
+            "count": self.count,
+            "page": self.page,
+            "num_pages": self.num_pages,
+            "results": [card.as_json(absolute) for card in self.results],
+            "facets": {
+                name: [{"name": ln.label, "slug": ln.slug, "count": ln.count} for ln in links]
+                for name, links in self.facets.items()
+            },
+            "suggestion": self.suggestion.label if self.suggestion else None,
+            "people_named": [{"name": ln.label, "slug": ln.slug} for ln in self.offered_people],
+            "messages": self.messages,
+        }
+
+
+def facet_values(facets, name):
+    """The values of the facet ``name`` that are shown (the most frequent)."""
+    return [value for value, _ in _top(facets.get(name, []))]
+
+
+def _top(values):
+    """The ``FACET_LIMIT`` most frequent (value, count) pairs with a count."""
+    return sorted((item for item in values if item[1]), key=lambda item: (-item[1], item[0]))[
+        :FACET_LIMIT
+    ]
+
+
+def search_url(params, **changes):
+    """The search page for ``params`` with ``changes`` (see ``SearchParams.url_params``)."""
+    query_string = params.query_string(**changes)
+    return reverse("search:page") + (f"?{query_string}" if query_string else "")
+
+
+def _toggle(values, value):
+    return [v for v in values if v != value] if value in values else [*values, value]
+
+
+def facet_links(params, facets, names):
+    """People, tags and years to narrow by (or, when selected, to remove), with counts."""
+    links = {}
+    for facet, param, selected in (
+        ("people", "person", params.people),
+        ("tags", "tag", params.tags),
+    ):
+        links[facet] = [
+            Link(
+                names[facet][slug],
+                search_url(params, **{param: _toggle(selected, slug)}),
+                count=count,
+                slug=slug,
+                selected=slug in selected,
+            )
+            for slug, count in _top(facets.get(facet, []))
+            if slug in names[facet]
+        ]
+    years = sorted((int(year), count) for year, count in facets.get("year", []) if count)
+    links["years"] = []
+    for year, count in years:
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        selected = (params.date_from, params.date_to) == (first, last)
+        links["years"].append(
+            Link(
+                str(year),
+                search_url(
+                    params,
+                    **({"from": None, "to": None} if selected else {"from": first, "to": last}),
+                ),
+                count=count,
+                slug=str(year),
+                selected=selected,
+            )
+        )
+    return links
+
+
+def month_counts(facets):
+    """``{first day of the month: count}`` from the month facet ("YYYY-MM" values)."""
+    counts = {}
+    for value, count in facets.get("month", []):
+        year, _, month = str(value).partition("-")
+        if count and year.isdigit() and month.isdigit():
+            counts[date(int(year), int(month), 1)] = count
+    return counts
+
+
+def chips(params, names):
+    """The active filters, each a link that removes it."""
+    links = [
+        Link(
+            f"Person: {names['people'][slug]}",
+            search_url(params, person=_toggle(params.people, slug)),
+        )
+        for slug in params.people
+    ]
+    links += [
+        Link(f"Tag: {names['tags'][slug]}", search_url(params, tag=_toggle(params.tags, slug)))
+        for slug in params.tags
+    ]
+    if params.date_from:
+        links.append(
+            Link(f"From {params.date_from:%B %-d, %Y}", search_url(params, **{"from": None}))
+        )
+    if params.date_to:
+        links.append(Link(f"To {params.date_to:%B %-d, %Y}", search_url(params, to=None)))
+    return links
+
+
+def cards(results):
+    """``Card``s of haystack ``SearchResult``s, from their stored fields (no database query)."""
+    person_url, tag_url = _slug_url("articles:person_detail"), _slug_url("articles:tag_detail")
+    return [_card(result, person_url, tag_url) for result in results]
+
+
+def _card(result, person_url, tag_url):
+    """A ``Card`` from a haystack ``SearchResult``'s stored fields (no database query)."""
+    people = zip(result.people or [], result.person_names or [], strict=False)
+    tags = zip(result.tags or [], result.tag_names or [], strict=False)
+    highlighted = result.highlighted
+    if isinstance(highlighted, dict):
+        highlighted = highlighted.get("text")
+    snippet = safe_snippet(highlighted[0]) if highlighted else ""
+    return Card(
+        title=result.title,
+        permalink=result.permalink,
+        url=result.url,
+        pub_date=result.pub_date,
+        people=[Link(name, person_url(slug), slug=slug) for slug, name in people],
+        tags=[Link(name, tag_url(slug), slug=slug) for slug, name in tags],
+        snippet=snippet,
+    )
+
+
+def _slug_url(name):
+    """``reverse(name, args=[slug])`` for many slugs at the cost of one ``reverse``."""
+    placeholder = "slug-placeholder"
+    path = reverse(name, args=[placeholder])
+    return lambda slug: path.replace(placeholder, quote(slug))
+
+
+def safe_snippet(highlighted):
+    """The backend's highlighted text as safe HTML: only ``<mark>`` is kept, the rest escaped."""
+    parts = _MARK_RE.split(highlighted)
+    return mark_safe(
+        "".join(part if part in {"<mark>", "</mark>"} else escape(unescape(part)) for part in parts)
+    )
+
+
+def suggestion_link(params, query, suggested):
+    """A "did you mean" link from the backend's suggestion for the plain words, else ``None``."""
+    words = query.spellable_words
+    better = suggested.split()
+    if len(better) != len(words):
+        return None
+    replacements = {w: b for w, b in zip(words, better, strict=True) if fold(w) != fold(b)}
+    if not replacements:
+        return None
+    text = query.with_words_replaced(replacements)
+    return Link(text, search_url(params, q=text))

@@ -1,0 +1,242 @@
+"""Running a search: the query and filters to haystack, one pass for a page, its total and facets.
+
+``run_search`` validates what needs the database (do the people and tags exist?), ranks the
+articles about a person the query names first, and returns a ``SearchOutcome`` ready to show.
+"""
+
+import dataclasses
+import operator
+from datetime import date, timedelta
+from functools import reduce
+
+from django.conf import settings
+from django.db.models import Q
+from haystack.query import SQ, SearchQuerySet
+
+from articles.dates import month_end
+from articles.models import Person, Tag
+from articles.search.params import shown
+from articles.search.presenting import (
+    Link,
+    SearchOutcome,
+    cards,
+    chips,
+    facet_links,
+    facet_values,
+    month_counts,
+    search_url,
+    suggestion_link,
+)
+from articles.search.query import parse_query
+from articles.text import fold
+
+FACET_FIELDS = ("people", "tags", "year", "month")
+MAX_NAME_WORDS = 6
+MAX_NAME_CANDIDATES = 50
+MAX_LISTED_YEARS = 30
+#: Results a person's articles are ranked first within (deeper pages are by relevance only:
+#: ranking reads every result above the page).
+MAX_RANKED_RESULTS = 1000
+MAX_OFFERED_PEOPLE = 3
+
+
+def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
+    """Run the search ``params`` describe: one page of cards, facets, suggestions, messages.
+
+    Unknown person or tag slugs are errors: left out of the search (``outcome.params`` is
+    ``params`` without them), or with ``strict`` the search is not run.  The database is
+    asked a constant number of questions (the names of the people and tags in the filters
+    and facets, and the people the query names); the cards come from the index.
+    """
+    query = parse_query(params.q)
+    errors = list(params.errors)
+    if params.refused:
+        return SearchOutcome(params, query, [*errors, *query.messages], errors)
+    people = _known(Person, params.people, "person", errors)
+    tags = _known(Tag, params.tags, "tag", errors)
+    params = dataclasses.replace(params, people=list(people), tags=list(tags))
+    outcome = SearchOutcome(
+        params, query, [*params.errors, *query.messages, *errors[len(params.errors) :]], errors
+    )
+    if strict and outcome.errors:
+        return outcome
+    named = people_named(query.positive_words) if query else []
+    named = [person for person in named if person.slug not in people]
+    first_slug = named[0].slug if named and params.effective_sort == "relevance" else None
+
+    page, results, count, facets, suggested = _search_page(
+        query, params, first_slug, per_page, outcome.messages
+    )
+    outcome.count, outcome.page = count, page
+    outcome.num_pages = max(1, -(-count // per_page))
+    outcome.results = cards(results)
+    facet_names = {
+        "people": people | _names(Person, facet_values(facets, "people"), people),
+        "tags": tags | _names(Tag, facet_values(facets, "tags"), tags),
+    }
+    outcome.facets = facet_links(params, facets, facet_names)
+    outcome.month_counts = month_counts(facets)
+    outcome.chips = chips(params, facet_names)
+    outcome.offered_people = [
+        Link(
+            person.name,
+            search_url(params, person=[*params.people, person.slug]),
+            slug=person.slug,
+            count=person.article_count,
+        )
+        for person in named[:MAX_OFFERED_PEOPLE]
+    ]
+    if count < settings.SEARCH_SUGGEST_BELOW and suggested:
+        outcome.suggestion = suggestion_link(params, query, suggested)
+    return outcome
+
+
+def _search_page(query, params, first_slug, per_page, messages):
+    """(page number, results, count, facets, suggestion) for the page asked for, or the last.
+
+    With ``first_slug``, the articles about that person come first (within the first
+    ``MAX_RANKED_RESULTS``).
+    """
+    sqs = search_queryset(query, params)
+    unfaceted = search_queryset(query, params, facets=False)
+
+    def fetch(page):
+        start = (page - 1) * per_page
+        if first_slug and start + per_page <= MAX_RANKED_RESULTS:
+            return _fetch_person_first(sqs, unfaceted, first_slug, start, per_page)
+        return _fetch(sqs, start, per_page)
+
+    page = params.page
+    results, count, facets, suggested = fetch(page)
+    last = max(1, -(-count // per_page))
+    if page > last:
+        messages.append(
+            f"There {'is' if last == 1 else 'are'} only {last} page{'' if last == 1 else 's'} "
+            "of results; this is the last one."
+        )
+        page = last
+        results, count, facets, suggested = fetch(page)
+    return page, results, count, facets, suggested
+
+
+def people_named(words):
+    """People the ``words`` name (by surname, e.g. "Putin"), best match first, with counts.
+
+    Among people sharing a surname, those with more of their given names among the words come
+    first, then those with more articles.  One database query.
+    """
+    folded = {fold(word).strip(".") for word in words}
+    folded = {word for word in folded if len(word) >= 2}
+    if not folded or len(folded) > MAX_NAME_WORDS:
+        return []
+    starts = Q()
+    for word in folded:
+        starts |= Q(sort_name__istartswith=word)
+    candidates = (
+        Person.objects.filter(starts)
+        .with_article_counts()
+        .filter(article_count__gt=0)
+        .order_by("-article_count")[:MAX_NAME_CANDIDATES]
+    )
+    ranked = []
+    for person in candidates:
+        surname, _, given = person.sort_name.partition(",")
+        surname_words = set(fold(surname).split())
+        if surname_words <= folded:
+            given_words = {w.strip(".") for w in fold(given).split()}
+            ranked.append((-len(given_words & folded), -person.article_count, person))
+    return [person for *_, person in sorted(ranked, key=lambda item: item[:2])]
+
+
+def search_queryset(query, params, facets=True):
+    """The haystack ``SearchQuerySet`` for the query and filters, with highlights (and facets)."""
+    sqs = SearchQuerySet().highlight()
+    if query:
+        sqs = sqs.filter(query.to_sq())
+        sqs = sqs.set_spelling_query(" ".join(query.spellable_words))
+    for slug in params.people:
+        sqs = sqs.filter(people__in=[slug])
+    for slug in params.tags:
+        sqs = sqs.filter(tags__in=[slug])
+    if params.date_from or params.date_to:
+        sqs = sqs.filter(date_range_sq(params.date_from, params.date_to))
+    for facet in FACET_FIELDS if facets else ():
+        sqs = sqs.facet(facet)
+    order = {"newest": "-pub_date", "oldest": "pub_date"}.get(params.effective_sort)
+    return sqs.order_by(order) if order else sqs
+
+
+def date_range_sq(first, last):
+    """``first <= pub_date <= last`` (either may be ``None``) as an ``SQ`` of few index terms.
+
+    Whole years become ``year`` values (a range when there are many), whole months ``month``
+    values, and only the odd days at either end a ``pub_date`` range: a range over many dates
+    is slow in Whoosh, and the timeline and the year facet always ask for whole months and
+    years.
+    """
+    first, last = first or date.min, last or date.max
+    parts, months = [], []
+    day = first
+    while day <= last:
+        last_of_month = month_end(day)
+        if day.month == day.day == 1 and date(day.year, 12, 31) <= last:
+            last_year = last.year if (last.month, last.day) == (12, 31) else last.year - 1
+            years = range(day.year, last_year + 1)
+            parts.append(
+                SQ(year__in=list(years))
+                if len(years) <= MAX_LISTED_YEARS
+                else SQ(year__gte=day.year) & SQ(year__lte=last_year)
+            )
+            end = date(last_year, 12, 31)
+        elif day.day == 1 and last_of_month <= last:
+            months.append(f"{day:%Y-%m}")
+            end = last_of_month
+        else:
+            end = min(last_of_month, last)
+            parts.append(SQ(pub_date__gte=day) & SQ(pub_date__lte=end))
+        if end == date.max:
+            break
+        day = end + timedelta(days=1)
+    if months:
+        parts.append(SQ(month__in=months))
+    return reduce(operator.or_, parts)
+
+
+def _fetch(sqs, start, size):
+    """(results, total, facet counts, spelling suggestion) for one page of ``sqs``: one search."""
+    results = list(sqs[start : start + size])
+    return results, sqs.count(), sqs.facet_counts().get("fields", {}), sqs.spelling_suggestion()
+
+
+def _fetch_person_first(sqs, unfaceted, slug, start, size):
+    """Like ``_fetch``, with the articles about the person ``slug`` first.
+
+    Those come from ``unfaceted`` (the same search without facets) narrowed to the person; the
+    others keep their relevance order, read from the top ``start + size`` results of ``sqs``,
+    which also gives the count and the facets: two searches.
+    """
+    about = unfaceted.filter(people__in=[slug])
+    head = list(about[start : start + size])
+    n_about, need = about.count(), size - len(head)
+    ranked = list(sqs[0 : start + size if need else 1])
+    others = [result for result in ranked if slug not in (result.people or [])]
+    rest_start = max(0, start - n_about)
+    results = head + others[rest_start : rest_start + need]
+    return results, sqs.count(), sqs.facet_counts().get("fields", {}), sqs.spelling_suggestion()
+
+
+def _known(model, slugs, noun, messages):
+    """``{slug: name}`` for the ``slugs`` that exist (in their order); a message for the rest."""
+    found = _names(model, slugs)
+    for slug in slugs:
+        if slug not in found:
+            messages.append(f"There is no {noun} “{shown(slug)}” in the archive; left out.")
+    return {slug: found[slug] for slug in slugs if slug in found}
+
+
+def _names(model, slugs, known=()):
+    """``{slug: name}`` of the ``model`` rows with these slugs, not asking about ``known`` ones."""
+    wanted = [slug for slug in slugs if slug not in known]
+    if not wanted:
+        return {}
+    return dict(model.objects.filter(slug__in=wanted).values_list("slug", "name"))

@@ -1,0 +1,17 @@
+"""Search URLs, namespaced: ``{% url 'search:page' %}``, ``reverse("search:api")``..."""
+
+from django.urls import path
+
+from articles.search import views
+from articles.search.feeds import SearchFeed
+
+app_name = "search"
+
+urlpatterns = [
+    path("search/", views.search_page, name="page"),
+    path("search/help/", views.search_help, name="help"),
+    path("search/feed/", SearchFeed(), name="feed"),
+    path("api/search/", views.search_api, name="api"),
+    path("api/autocomplete/", views.autocomplete_api, name="autocomplete"),
+    path("opensearch.xml", views.opensearch, name="opensearch"),
+]

@@ -1,0 +1,71 @@
+"""The search page, its help, its JSON API, OpenSearch and autocomplete: thin views.
+
+Validate the parameters (``SearchParams``), run the search (``run_search``), show it.
+The Atom feed of a search is ``articles.search.feeds.SearchFeed``.
+"""
+
+from django.conf import settings
+from django.core.paginator import Paginator
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from articles.search.autocomplete import autocomplete
+from articles.search.params import SearchParams
+from articles.search.running import run_search
+from articles.timeline import build_timeline
+
+
+@require_safe
+def search_page(request):
+    outcome = run_search(SearchParams.from_querydict(request.GET))
+    params = outcome.params
+    timeline = build_timeline(outcome.month_counts, outcome.timeline_url, label="Matching articles")
+    page_obj = Paginator(range(outcome.count), settings.ARTICLES_PER_PAGE).get_page(outcome.page)
+    context = {
+        "outcome": outcome,
+        "params": params,
+        "timeline": timeline,
+        "page_obj": page_obj,
+        "query_string": params.query_string(),
+        "feed_url": f"{reverse('search:feed')}?{params.query_string(sort='newest')}",
+        "api_url": f"{reverse('search:api')}?{params.query_string()}",
+    }
+    status = 400 if params.refused else 200
+    return render(request, "search/search.html", context, status=status)
+
+
+@require_safe
+def search_api(request):
+    outcome = run_search(SearchParams.from_querydict(request.GET), strict=True)
+    if outcome.errors:
+        return JsonResponse({"errors": outcome.errors}, status=400)
+    return JsonResponse(outcome.as_json(request.build_absolute_uri))
+
+
+@require_safe
+def search_help(request):
+    return render(request, "search/help.html")
+
+
+@require_safe
+def opensearch(request):
+    return render(
+        request,
+        "search/opensearch.xml",
+        content_type="application/opensearchdescription+xml; charset=utf-8",
+    )
+
+
+@require_safe
+def autocomplete_api(request):
+    """Suggestions for the search box: people, tags and titles that start with the words typed.
+
+    ``format=opensearch`` answers in the OpenSearch suggestions format browsers read.
+    """
+    text = request.GET.get("q", "")
+    suggestions = autocomplete(text)
+    if request.GET.get("format") == "opensearch":
+        return JsonResponse([text, [s["label"] for s in suggestions]], safe=False)
+    return JsonResponse({"query": text, "suggestions": suggestions})
