@@ -105,9 +105,9 @@ def throughput(count, rounds):
 
     from articles.index import maintenance
     from articles.index.engines import get_engine, read_articles
+    from articles.index.whoosh.writer import BULK_WRITER, _BulkWriter
     from articles.ingest import find_files, ingest_files
     from articles.models import Article
-    from articles.index.whoosh.writer import BULK_WRITER, _BulkWriter
 
     paths = find_files([files])
     times = {"ours": [], "reindex": [], "bare": [], "stock": []}
@@ -130,8 +130,7 @@ def throughput(count, rounds):
             index = get_engine().index
             ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
             docs = [
-                backend.whoosh_document(index.full_prepare(a))
-                for a in read_articles(index, ids)
+                backend.whoosh_document(index.full_prepare(a)) for a in read_articles(index, ids)
             ]
         (work / f"bare{n}").mkdir()
         bare_index = FileStorage(str(work / f"bare{n}")).create_index(backend.schema)
