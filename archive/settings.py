@@ -224,17 +224,28 @@ def haystack_connection(url):
         }
     parts = urlsplit(url)
     location = f"{'https' if parts.scheme.endswith('s') else 'http'}://{parts.netloc}"
+    # Errors are raised, not logged and dropped: the index queue keeps what failed.
+    generic = {"INDEX_ENGINE": "articles.index.engines.HaystackEngine", "SILENTLY_FAIL": False}
     if parts.scheme in ("elasticsearch", "elasticsearchs"):
         return {
             "ENGINE": "haystack.backends.elasticsearch7_backend.Elasticsearch7SearchEngine",
             "URL": location,
             "INDEX_NAME": parts.path.strip("/") or "archive",
+            **generic,
         }
     if parts.scheme in ("solr", "solrs"):
-        return {"ENGINE": "haystack.backends.solr_backend.SolrEngine", "URL": location + parts.path}
+        return {
+            "ENGINE": "haystack.backends.solr_backend.SolrEngine",
+            "URL": location + parts.path,
+            **generic,
+        }
     if parts.scheme == "whoosh":
         # haystack's stock Whoosh backend: the generic path other engines take, on one machine.
-        return {"ENGINE": "haystack.backends.whoosh_backend.WhooshEngine", "PATH": parts.path}
+        return {
+            "ENGINE": "haystack.backends.whoosh_backend.WhooshEngine",
+            "PATH": parts.path,
+            **generic,
+        }
     raise ImproperlyConfigured(
         f"HAYSTACK_URL: use elasticsearch://, solr:// or whoosh:///path, not {url!r}"
     )

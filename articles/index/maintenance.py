@@ -70,7 +70,9 @@ def compare(using="default"):
 
 
 def repair(comparison):
-    """Queue every article that differs and index them; returns the number written."""
+    """Queue every article that differs and index them; returns how many there were."""
+    ids = sorted({*comparison.missing, *comparison.stale, *comparison.orphaned})
     with transaction.atomic():
-        enqueue(comparison.missing + comparison.stale + comparison.orphaned)
-    return len(drain())
+        enqueue(ids)
+    drain()  # what the index thread has not done yet
+    return len(ids)

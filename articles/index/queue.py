@@ -153,10 +153,11 @@ def _claim(rows, limit):
     return list(locked.values_list("pk", "article_id")[:limit])
 
 
-def drain(engine=None):
+def drain(engine=None, batch_size=DRAIN_BATCH):
     """Index what is queued, taking turns with other drainers; returns the article ids written.
 
-    Errors are raised; their rows stay queued.
+    Each transaction claims up to ``batch_size`` rows. Errors are raised; their rows stay
+    queued.
     """
     engine = engine or get_engine()
     written = []
@@ -165,7 +166,7 @@ def drain(engine=None):
     with engine.write_lock():
         while True:
             with transaction.atomic():
-                claimed = _claim(PendingIndexUpdate.objects.all(), DRAIN_BATCH)
+                claimed = _claim(PendingIndexUpdate.objects.all(), batch_size)
                 if not claimed:
                     break
                 ids = sorted({article_id for _, article_id in claimed})
