@@ -1,4 +1,8 @@
-"""Middleware: secure cookies over HTTPS."""
+"""Middleware: secure cookies over HTTPS, and index trouble told to editors."""
+
+from django.contrib import messages
+
+from articles.index.queue import pop_index_error
 
 
 class SecureCookiesOverHttpsMiddleware:
@@ -19,4 +23,28 @@ class SecureCookiesOverHttpsMiddleware:
         if request.is_secure():
             for morsel in response.cookies.values():
                 morsel["secure"] = True
+        return response
+
+
+class IndexStatusMiddleware:
+    """Tell an editor whose change is saved but not yet searchable, instead of failing.
+
+    A save commits first; the search index follows (``articles.index.queue``). When the index
+    cannot be written (full disk, damaged index), the change stays queued and this adds a
+    warning to the next page. Must come after the message middleware.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        pop_index_error()  # nothing left over from this thread's earlier work
+        response = self.get_response(request)
+        if pop_index_error() is not None and hasattr(request, "_messages"):
+            messages.warning(
+                request,
+                "The change is saved. The search index could not be updated just now, so "
+                "search results will show it once the index is available again; nothing is "
+                "lost.",
+            )
         return response

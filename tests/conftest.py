@@ -104,7 +104,8 @@ def search_index(tmp_path, transactional_db, monkeypatch):
     monkeypatch.setattr(queue, "SAVE_WAIT", None)
     old = _use_search_index(tmp_path / "whoosh_index")
     backend = connections["default"].get_backend()
-    backend.setup()
+    with backend.write_lock():
+        backend.open_for_writing()  # an empty index, as after the first ingest of nothing
     yield backend
     backend.close_searcher()
     connections.connections_info["default"] = old

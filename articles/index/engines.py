@@ -26,6 +26,12 @@ from haystack.utils import get_model_ct
 
 from articles.models import Article
 
+
+class SearchUnavailable(Exception):
+    """The search engine cannot answer now: its index is missing, damaged or being replaced,
+    or its server is down. Search pages answer 503; the rest of the site serves on."""
+
+
 #: Documents in one write at or above which an engine's bulk mode is used.
 BULK_THRESHOLD = 2000
 #: Articles read from the database at a time while writing.

@@ -70,20 +70,40 @@ _queued = threading.local()  # rows this thread queued since its last commit
 _streams = threading.local()  # this thread's _Stream, if its transaction has one
 
 
+class IndexBehind(Exception):
+    """The database has the changes, the search index not yet: they stay queued."""
+
+
 def index_queued():
     """After a commit: have this process's index thread drain the queue, and wait for it.
 
     A save waits at most ``SAVE_WAIT`` (then the thread carries on alone); a bulk change
     (an ingest) waits until its articles are indexed. An index error in the awaited pass is
-    raised here, to the caller.
+    raised to a bulk caller as ``IndexBehind``; for a save, whose change is committed, it is
+    kept for ``pop_index_error`` (the admin says so) and the save goes on.
     """
-    current = getattr(_streams, "current", None)
-    if current is not None:
-        _streams.current = None
-        current.commit()
     count, _queued.count = getattr(_queued, "count", 0), 0
-    ticket = _drainer.request()
-    _drainer.wait(ticket, None if count >= BULK_THRESHOLD else SAVE_WAIT)
+    bulk = count >= BULK_THRESHOLD
+    try:
+        current = getattr(_streams, "current", None)
+        if current is not None:
+            bulk, _streams.current = True, None
+            current.commit()
+        ticket = _drainer.request()
+        _drainer.wait(ticket, None if bulk else SAVE_WAIT)
+    except Exception as exc:
+        if bulk:
+            raise IndexBehind(
+                f"the search index could not be updated ({exc}); the changes are saved and "
+                "stay queued: run manage.py drain_index_queue once the index is back"
+            ) from exc
+        _queued.error = exc
+
+
+def pop_index_error():
+    """The index error this thread's saves met since the last call, if any."""
+    error, _queued.error = getattr(_queued, "error", None), None
+    return error
 
 
 class _Stream:

@@ -7,6 +7,7 @@ from django.urls import reverse
 from haystack.query import SearchQuerySet
 
 from articles.models import Person, Tag
+from articles.search.running import engine_errors
 from articles.text import strip_control_characters
 
 AUTOCOMPLETE_MIN_CHARS = 2
@@ -42,9 +43,9 @@ def autocomplete(text):
             }
             for name, slug, count in rows
         ]
-    titles = SearchQuerySet().autocomplete(autocomplete=text)
+    with engine_errors():
+        titles = SearchQuerySet().autocomplete(autocomplete=text)[:AUTOCOMPLETE_EACH]
     suggestions += [
-        {"label": result.title, "kind": "article", "url": result.permalink}
-        for result in titles[:AUTOCOMPLETE_EACH]
+        {"label": result.title, "kind": "article", "url": result.permalink} for result in titles
     ]
     return suggestions

@@ -5,7 +5,9 @@ articles about a person the query names first, and returns a ``SearchOutcome`` r
 """
 
 import dataclasses
+import logging
 import operator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import reduce
 
@@ -14,6 +16,7 @@ from django.db.models import Q
 from haystack.query import SQ, SearchQuerySet
 
 from articles.dates import month_end
+from articles.index.engines import SearchUnavailable
 from articles.models import Person, Tag
 from articles.search.params import shown
 from articles.search.presenting import (
@@ -38,6 +41,8 @@ MAX_LISTED_YEARS = 30
 #: ranking reads every result above the page).
 MAX_RANKED_RESULTS = 1000
 MAX_OFFERED_PEOPLE = 3
+
+log = logging.getLogger(__name__)
 
 
 def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
@@ -64,9 +69,10 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
     named = [person for person in named if person.slug not in people]
     first_slug = named[0].slug if named and params.effective_sort == "relevance" else None
 
-    page, results, count, facets, suggested = _search_page(
-        query, params, first_slug, per_page, outcome.messages
-    )
+    with engine_errors():
+        page, results, count, facets, suggested = _search_page(
+            query, params, first_slug, per_page, outcome.messages
+        )
     outcome.count, outcome.page = count, page
     outcome.num_pages = max(1, -(-count // per_page))
     outcome.results = cards(results)
@@ -89,6 +95,19 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
     if count < settings.SEARCH_SUGGEST_BELOW and suggested:
         outcome.suggestion = suggestion_link(params, query, suggested)
     return outcome
+
+
+@contextmanager
+def engine_errors():
+    """Errors of the search engine as ``SearchUnavailable`` (logged): the page says search is
+    unavailable (503) instead of failing, whatever the engine and whatever went wrong."""
+    try:
+        yield
+    except SearchUnavailable:
+        raise
+    except Exception as exc:
+        log.exception("The search engine failed")
+        raise SearchUnavailable(f"the search engine failed ({type(exc).__name__}: {exc})") from exc
 
 
 def _search_page(query, params, first_slug, per_page, messages):

@@ -4,20 +4,67 @@ Validate the parameters (``SearchParams``), run the search (``run_search``), sho
 The Atom feed of a search is ``articles.search.feeds.SearchFeed``.
 """
 
+import logging
+from functools import wraps
+
 from django.conf import settings
 from django.core.paginator import Paginator
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from articles.index.engines import SearchUnavailable
 from articles.search.autocomplete import autocomplete
 from articles.search.params import SearchParams
 from articles.search.running import run_search
 from articles.timeline import build_timeline
 
+log = logging.getLogger(__name__)
+
+#: Seconds a client is asked to wait before searching again when search is unavailable.
+RETRY_AFTER = 30
+UNAVAILABLE = (
+    "Search is unavailable at the moment; please try again in a minute. Every article can "
+    "still be reached by date, tag and person."
+)
+
+
+def degrades_to(respond):
+    """A view decorator: when the search engine cannot answer (``SearchUnavailable``), answer
+    ``respond(request)`` with status 503 and ``Retry-After``, instead of failing."""
+
+    def decorator(view):
+        @wraps(view)
+        def degrading_view(request, *args, **kwargs):
+            try:
+                return view(request, *args, **kwargs)
+            except SearchUnavailable as exc:
+                log.warning("Search unavailable: %s", exc)
+                response = respond(request)
+                response.status_code = 503
+                response["Retry-After"] = str(RETRY_AFTER)
+                return response
+
+        return degrading_view
+
+    return decorator
+
+
+def unavailable_page(request):
+    return render(request, "search/unavailable.html", {"message": UNAVAILABLE})
+
+
+def unavailable_json(request):
+    return JsonResponse({"errors": [UNAVAILABLE]})
+
+
+def unavailable_text(request):
+    return HttpResponse(UNAVAILABLE, content_type="text/plain; charset=utf-8")
+
 
 @require_safe
+@degrades_to(unavailable_page)
 def search_page(request):
     outcome = run_search(SearchParams.from_querydict(request.GET))
     params = outcome.params
@@ -37,6 +84,7 @@ def search_page(request):
 
 
 @require_safe
+@degrades_to(unavailable_json)
 def search_api(request):
     outcome = run_search(SearchParams.from_querydict(request.GET), strict=True)
     if outcome.errors:
@@ -59,6 +107,7 @@ def opensearch(request):
 
 
 @require_safe
+@degrades_to(unavailable_json)
 def autocomplete_api(request):
     """Suggestions for the search box: people, tags and titles that start with the words typed.
 

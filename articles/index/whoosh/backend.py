@@ -20,11 +20,14 @@ What differs from ``haystack.backends.whoosh_backend`` (and why):
   titles and names (no copy of the body).
 """
 
+import functools
+import logging
 import os
 import re
 import threading
 import time
 from collections.abc import Sequence
+from contextlib import suppress
 from datetime import date, datetime
 
 from django.conf import settings
@@ -44,7 +47,7 @@ from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.sorting import FieldFacet, MultiFacet, TranslateFacet
 
 from articles.index.documents import PART_SEPARATOR
-from articles.index.engines import BULK_THRESHOLD
+from articles.index.engines import BULK_THRESHOLD, SearchUnavailable
 from articles.index.whoosh.analysis import (
     WORD_RE,
     exact_word_analyzer,
@@ -61,6 +64,8 @@ SPELLING_FIELDS = ("title", "person_names", "tag_names")
 MORE_LIKE_THIS_LEDE = 1000  # characters of the body that more-like-this draws terms from
 MORE_LIKE_THIS_TERMS = 6
 
+log = logging.getLogger(__name__)
+
 
 def _every_document(node):
     return wq.Every() if isinstance(node, wq.Every) else node
@@ -75,6 +80,41 @@ def _retried(opener, *args, **kwargs):
             if attempt == 19:
                 raise
             time.sleep(0.02)
+
+
+def _folder_id(path):
+    """The index folder's identity: it changes when the folder is replaced."""
+    stat = os.stat(path)
+    return stat.st_dev, stat.st_ino
+
+
+def unavailable(exc):
+    """The ``SearchUnavailable`` an error reading the index means, saying what to do."""
+    if isinstance(exc, SearchUnavailable):
+        return exc
+    if isinstance(exc, FileNotFoundError | EmptyIndexError):
+        return SearchUnavailable("the search index is missing: run manage.py reindex")
+    return SearchUnavailable(
+        f"the search index cannot be read ({type(exc).__name__}: {exc}): "
+        "run manage.py check_index, then manage.py reindex"
+    )
+
+
+def reading(method):
+    """A backend method that reads the index: an error makes search unavailable and drops the
+    searcher, so that the next search reopens the index (rebuilt meanwhile, perhaps)."""
+
+    @functools.wraps(method)
+    def read(self, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            if not isinstance(exc, SearchUnavailable):
+                log.warning("Reading the search index failed", exc_info=True)
+            self.close_searcher()
+            raise unavailable(exc) from exc
+
+    return read
 
 
 def _segment_id(reader):
@@ -133,7 +173,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def __init__(self, connection_alias, **connection_options):
         super().__init__(connection_alias, **connection_options)
-        self._searcher = None
+        self._searcher = self._folder = None
         self._searcher_lock = threading.Lock()
         self._values = _SegmentValues()
         self.field_kinds = {}
@@ -184,45 +224,66 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return content_field_name, wf.Schema(**schema)
 
     def setup(self):
-        """Open the index, creating it under the write lock if there is none.
-
-        (Haystack's creates it unlocked: processes starting together on a new folder each
-        create it and delete the others' files.)
-        """
+        """The schema and the parser. Reading never creates the index: a missing index makes
+        search unavailable (``searcher``), and writers create it (``open_for_writing``)."""
         from haystack import connections
 
         fields = connections[self.connection_alias].get_unified_index().all_searchfields()
         self.content_field_name, self.schema = self.build_schema(fields)
         self.parser = QueryParser(self.content_field_name, schema=self.schema)
         self.parser.add_plugins([FuzzyTermPlugin()])
-        os.makedirs(self.path, exist_ok=True)
         self.storage = FileStorage(self.path)
-        try:
-            self.index = _retried(self.storage.open_index, schema=self.schema)
-        except EmptyIndexError:
-            with file_lock(write_lock_path(self.path)):
-                try:
-                    self.index = _retried(self.storage.open_index, schema=self.schema)
-                except EmptyIndexError:
-                    self.index = self.storage.create_index(self.schema)
         self.setup_complete = True
+
+    def open_for_writing(self):
+        """The index as it is now, created if there is none; call under the write lock.
+
+        (Haystack's creates it unlocked: processes starting together on a new folder each
+        create it and delete the others' files.)
+        """
+        if not self.setup_complete:
+            self.setup()
+        os.makedirs(self.path, exist_ok=True)
+        try:
+            return _retried(self.storage.open_index, schema=self.schema)
+        except EmptyIndexError:
+            return self.storage.create_index(self.schema)
 
     # -- the searcher --------------------------------------------------------------
 
     def searcher(self):
-        """This thread's searcher, refreshed if the index changed since it was opened."""
+        """The process's searcher, reopened if the index changed (or was replaced) since.
+
+        Raises ``SearchUnavailable`` when the index cannot be read (missing, unreadable);
+        the next call tries again, so a rebuilt index is picked up without a restart.
+        """
         if not self.setup_complete:
             self.setup()
         with self._searcher_lock:
-            if self._searcher is None:
-                self._searcher = self.index.searcher()
-            elif not self._searcher.up_to_date():
-                # Not Searcher.refresh(): it reuses segment readers whose deletions changed.
-                self._searcher.close()
-                self.index = _retried(self.index.refresh)
-                self._searcher = self.index.searcher()
-                self._values.forget_except({_segment_id(r) for r, _ in self._segment_readers()})
-            return self._searcher
+            try:
+                if self._searcher is None or self._stale():
+                    self._open_searcher()
+                return self._searcher
+            except Exception as exc:
+                self._drop_searcher()
+                raise unavailable(exc) from exc
+
+    def _stale(self):
+        # Not Searcher.refresh(): it reuses segment readers whose deletions changed.
+        return self._folder != _folder_id(self.path) or not self._searcher.up_to_date()
+
+    def _open_searcher(self):
+        self._drop_searcher()
+        folder = _folder_id(self.path)
+        self.index = _retried(self.storage.open_index, schema=self.schema)
+        self._searcher, self._folder = self.index.searcher(), folder
+        self._values.forget_except({_segment_id(r) for r, _ in self._segment_readers()})
+
+    def _drop_searcher(self):
+        searcher, self._searcher, self._folder = self._searcher, None, None
+        if searcher is not None:
+            with suppress(Exception):
+                searcher.close()
 
     def _segment_readers(self):
         searcher = self._searcher
@@ -232,9 +293,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def close_searcher(self):
         with self._searcher_lock:
-            if self._searcher is not None:
-                self._searcher.close()
-                self._searcher = None
+            self._drop_searcher()
 
     # -- writing -------------------------------------------------------------------
 
@@ -284,8 +343,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def optimize(self):
         with self.write_lock():
-            super().optimize()
+            self.open_for_writing().optimize()
 
+    @reading
     def stored_values(self, fieldname):
         """``{django_id: stored value of fieldname}`` for every document in the index."""
         return {
@@ -295,6 +355,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     # -- searching -----------------------------------------------------------------
 
+    @reading
     @log_query
     def search(
         self,
@@ -443,6 +504,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                 suggested.append(word)
         return " ".join(suggested) if changed else None
 
+    @reading
     def more_like_this(
         self,
         model_instance,

@@ -8,6 +8,7 @@ for a while (``KeepRetired``), for the searches of other processes still reading
 """
 
 import ctypes
+import logging
 import os
 import signal
 import time
@@ -32,6 +33,8 @@ WRITE_LOCK_TIMEOUT = 300
 RETIRED_GRACE = 120
 PR_SET_PDEATHSIG = 1  # prctl(2)
 
+log = logging.getLogger(__name__)
+
 
 class IndexBatch(Batch):
     """One Whoosh writer under the write lock: documents added and removed, then one commit.
@@ -47,7 +50,7 @@ class IndexBatch(Batch):
         self._lock = backend.write_lock()
         self._lock.__enter__()
         try:
-            ix = backend.index = backend.index.refresh()
+            ix = backend.open_for_writing()
             if bulk:
                 self.writer = _BulkWriter(ix, timeout=WRITE_LOCK_TIMEOUT, **BULK_WRITER)
             else:
@@ -94,12 +97,15 @@ class IndexBatch(Batch):
     def commit(self):
         try:
             self.writer.commit(mergetype=writing.CLEAR if self.clear else writing.NO_MERGE)
+        except BaseException:
+            _abandon(self.writer)
+            raise
         finally:
             self._lock.__exit__(None, None, None)
 
     def cancel(self):
         try:
-            self.writer.cancel()
+            _abandon(self.writer)
         finally:
             self._lock.__exit__(None, None, None)
 
@@ -111,6 +117,19 @@ class IndexBatch(Batch):
             self.commit()
         else:
             self.cancel()
+
+
+def _abandon(writer):
+    """Cancel ``writer``, releasing Whoosh's own lock even when the writer is past cancelling
+    (a commit that failed half-way, e.g. on a full disk, never releases it: every later
+    writer of this process would then wait for it in vain)."""
+    try:
+        writer.cancel()
+    except Exception:
+        log.warning("Cancelling an index writer failed; releasing its lock", exc_info=True)
+        lock = getattr(writer, "writelock", None)
+        if lock is not None:
+            lock.release()
 
 
 class KeepRetired:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from articles.index.queue import IndexBehind
 from articles.ingest import find_files, ingest_files
 
 
@@ -45,9 +46,12 @@ class Command(BaseCommand):
                 self.stdout.write(f"ingest: {done}/{len(files)} files")
 
         with tqdm(total=len(files), unit="file", file=sys.stderr, disable=not on_terminal) as bar:
-            report = ingest_files(
-                files, dry_run=dry_run, override_edits=override_edits, on_progress=advance
-            )
+            try:
+                report = ingest_files(
+                    files, dry_run=dry_run, override_edits=override_edits, on_progress=advance
+                )
+            except IndexBehind as exc:
+                raise CommandError(f"the files are ingested, but {exc}", returncode=1) from exc
 
         for line in report.warnings + report.superseded + report.kept_edits:
             self.stderr.write(f"warning: {line}")
