@@ -23,6 +23,9 @@ Environment variables (all optional):
 - ``DJANGO_SECURE_COOKIES``: mark session and CSRF cookies secure on every
   response (they are already secure on every response to an HTTPS request).
 - ``DJANGO_HSTS_SECONDS``: send ``Strict-Transport-Security`` over HTTPS (default 0: off).
+- ``ARCHIVE_SEARCH_RATE``: searches one client may make per window, ``count/seconds``
+  (default ``300/60``; ``0`` turns the limit off); over it, 429.
+- ``ARCHIVE_SEARCH_CONCURRENCY``: searches one worker runs at once (default 4); over it, 503.
 """
 
 import os
@@ -134,7 +137,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers (gunicorn workers) run while one writer (an ingest) commits;
     # IMMEDIATE transactions take the write lock up front instead of failing mid-way.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections persist: a new one must create the WAL's shared-memory file, which fails
+    # on a full disk, while an open one keeps reading (every page but search serves on).
+    DATABASES["default"]["CONN_MAX_AGE"] = None
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -202,7 +207,7 @@ CACHES = {
         }
         if os.environ.get("CACHE_URL")
         else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "articles.file_cache.TolerantFileBasedCache",
             "LOCATION": DATA_DIR / "cache",
             "OPTIONS": {"MAX_ENTRIES": 5000},
         }
@@ -258,6 +263,25 @@ HAYSTACK_SIGNAL_PROCESSOR = "articles.index.receivers.QueuedSignalProcessor"
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: no narrowing query
 
 ARTICLES_PER_PAGE = 20
+
+
+def search_rate(value):
+    """``"300/60"`` -> (300, 60): searches per client per window of seconds; ``"0"``: no limit."""
+    count, _, seconds = value.partition("/")
+    if count.strip() in ("", "0", "off"):
+        return None
+    try:
+        return int(count), int(seconds or 60)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"ARCHIVE_SEARCH_RATE: give searches/seconds, e.g. 300/60, not {value!r}"
+        ) from None
+
+
+#: Searches (page, API, feed; autocomplete counted apart) one client may make per window.
+SEARCH_RATE = search_rate(os.environ.get("ARCHIVE_SEARCH_RATE", "300/60"))
+#: Searches one worker process runs at once; more wait briefly, then get 503.
+SEARCH_CONCURRENCY = int(os.environ.get("ARCHIVE_SEARCH_CONCURRENCY", 4))
 #: A search finding fewer articles than this gets a spelling suggestion (the engine computes
 #: one only then, and the page shows it only then).
 SEARCH_SUGGEST_BELOW = 3

@@ -4,6 +4,12 @@ import calendar
 from collections.abc import Iterator
 from datetime import date
 
+#: The dates the archive holds: a source date outside them is a mistake (year 1, year 9999),
+#: and neither URLs, Django's date arithmetic nor the search engine's date fields must meet
+#: one. Newspapers began in the 1600s; 2100 leaves room for dates a little ahead.
+EARLIEST = date(1600, 1, 1)
+LATEST = date(2100, 12, 31)
+
 
 def month_end(day: date) -> date:
     """The last day of ``day``'s month."""

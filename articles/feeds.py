@@ -8,15 +8,37 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 from django.utils.text import Truncator
 
 from articles.models import Article, Person, Tag
+from articles.text import strip_control_characters
 
 FEED_LENGTH = settings.ARTICLES_PER_PAGE
 
 
+def _xml_safe(value):
+    """``value`` (text, or a list of texts) without the characters XML 1.0 cannot carry."""
+    if isinstance(value, str):
+        return strip_control_characters(value)
+    if isinstance(value, list | tuple):
+        return [_xml_safe(item) for item in value]
+    return value
+
+
+class ArchiveAtomFeed(Atom1Feed):
+    """Atom that no stored text can break: control characters (which XML 1.0 forbids, and
+    which old data or an editor may hold) become spaces instead of failing the feed."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*map(_xml_safe, args), **{k: _xml_safe(v) for k, v in kwargs.items()})
+
+
 class LatestArticlesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = ArchiveAtomFeed
     title = "The Archive: latest articles"
     subtitle = "The newest articles in the archive."
 
@@ -33,7 +55,9 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item):
-        return Truncator(item.paragraphs[0] if item.paragraphs else "").words(60)
+        """The lede as HTML (Atom's ``type="html"``): the text escaped, so that markup in a
+        story shows as text in a feed reader, never runs."""
+        return escape(Truncator(item.paragraphs[0] if item.paragraphs else "").words(60))
 
     def item_pubdate(self, item):
         if item.pub_date is None:

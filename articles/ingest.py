@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from articles.index.queue import pop_index_error
 from articles.models import (
     SLUG_MAX_LENGTH,
     Article,
@@ -72,6 +73,7 @@ class IngestReport:
     kept_edits: list[str] = field(default_factory=list)
     superseded: list[str] = field(default_factory=list)
     changed_ids: list[int] = field(default_factory=list)
+    index_error: Exception | None = None  # the search index could not follow (stays queued)
 
     @property
     def files(self):
@@ -122,6 +124,7 @@ def ingest_files(
 ) -> IngestReport:
     """Ingest ``files`` in order; with ``dry_run`` validate and count, write nothing."""
     ingester = Ingester(override_edits=override_edits)
+    pop_index_error()  # not ours: left by earlier work of this thread
     with transaction.atomic():
         for start in range(0, len(files), batch_size):
             batch = files[start : start + batch_size]
@@ -139,6 +142,7 @@ def ingest_files(
                 on_progress(len(batch))
         if dry_run:
             transaction.set_rollback(True)
+    ingester.report.index_error = pop_index_error()
     return ingester.report
 
 

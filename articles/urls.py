@@ -1,11 +1,14 @@
 """The public site: articles, tags, people, dates, feeds and the files robots read."""
 
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import path
+from django.urls import path, register_converter
 from django.views.decorators.cache import cache_page
 
 from articles import feeds, views
+from articles.converters import YearConverter
 from articles.sitemaps import SITEMAPS
+
+register_converter(YearConverter, "year")
 
 app_name = "articles"
 
@@ -15,7 +18,7 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("articles/", views.ArticleListView.as_view(), name="article_list"),
     path(
-        "articles/<int:year>/<str:month>/<str:day>/<str:slug>/",
+        "articles/<year:year>/<str:month>/<str:day>/<str:slug>/",
         views.ArticleDetailView.as_view(),
         name="article_detail",
     ),
@@ -28,9 +31,9 @@ urlpatterns = [
     path("people/", views.PersonListView.as_view(), name="person_list"),
     path("people/<str:slug>/", views.PersonDetailView.as_view(), name="person_detail"),
     path("people/<str:slug>/feed/", feeds.PersonFeed(), name="person_feed"),
-    path("archive/<int:year>/", views.YearView.as_view(), name="archive_year"),
-    path("archive/<int:year>/<str:month>/", views.MonthView.as_view(), name="archive_month"),
-    path("archive/<int:year>/<str:month>/<str:day>/", views.DayView.as_view(), name="archive_day"),
+    path("archive/<year:year>/", views.YearView.as_view(), name="archive_year"),
+    path("archive/<year:year>/<str:month>/", views.MonthView.as_view(), name="archive_month"),
+    path("archive/<year:year>/<str:month>/<str:day>/", views.DayView.as_view(), name="archive_day"),
     path("feeds/latest/", feeds.LatestArticlesFeed(), name="latest_feed"),
     path(
         "sitemap.xml",

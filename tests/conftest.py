@@ -56,6 +56,13 @@ def _process_cache():
 
 
 @pytest.fixture(scope="session", autouse=True)
+def _no_search_rate_limit():
+    """Every test client is 127.0.0.1: the per-client search limit is tested on its own."""
+    with override_settings(SEARCH_RATE=None):
+        yield
+
+
+@pytest.fixture(scope="session", autouse=True)
 def collected_static(tmp_path_factory):
     """Pages render with the production static storage (hashed names): collect once per run."""
     root = tmp_path_factory.mktemp("staticfiles")

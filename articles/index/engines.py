@@ -8,6 +8,7 @@ Keeping the index in step needs four things of an engine, and nothing else:
   a single writer (a no-op for engines that take concurrent writes);
 - ``indexed_fingerprints()``: ``{article id: stored fingerprint}`` of every document, for
   ``check_index``;
+- ``problems(deep=False)``: what is damaged in the index, read through (``check_index``);
 - ``after_write()``: housekeeping once a drain has written (e.g. compaction).
 
 ``HaystackEngine`` implements it with haystack's own backend API (``update``, ``remove``,
@@ -92,6 +93,14 @@ class IndexEngine:
 
     def indexed_fingerprints(self):
         raise NotImplementedError
+
+    def problems(self, deep=False):
+        """What is damaged in the index: reading every document must work."""
+        try:
+            self.indexed_fingerprints()
+        except Exception as exc:
+            return [f"the index cannot be read through ({type(exc).__name__}: {exc})"]
+        return []
 
     def after_write(self):
         """Nothing to do after a write."""

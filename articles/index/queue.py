@@ -56,10 +56,14 @@ def enqueue(article_ids, stream=False):
     connection = transaction.get_connection()
     current = _current_stream(connection)
     if current is None and stream and len(ids) >= STREAM_THRESHOLD:
-        current = _streams.current = _Stream(connection)
+        try:
+            current = _streams.current = _Stream(connection)
+        except Exception:
+            log.warning("Cannot index as the ingest goes; left to the queue", exc_info=True)
     if current is not None and stream:
         ids = current.add(ids, rows)
     _queued.count = getattr(_queued, "count", 0) + len(ids)
+    _queued.bulk = getattr(_queued, "bulk", False) or stream
     if not connection.in_atomic_block:
         index_queued()
     elif not any(func is index_queued for _, func, _ in connection.run_on_commit):
@@ -70,20 +74,17 @@ _queued = threading.local()  # rows this thread queued since its last commit
 _streams = threading.local()  # this thread's _Stream, if its transaction has one
 
 
-class IndexBehind(Exception):
-    """The database has the changes, the search index not yet: they stay queued."""
-
-
 def index_queued():
     """After a commit: have this process's index thread drain the queue, and wait for it.
 
     A save waits at most ``SAVE_WAIT`` (then the thread carries on alone); a bulk change
-    (an ingest) waits until its articles are indexed. An index error in the awaited pass is
-    raised to a bulk caller as ``IndexBehind``; for a save, whose change is committed, it is
-    kept for ``pop_index_error`` (the admin says so) and the save goes on.
+    (``stream``: an ingest, a merge) waits until its articles are indexed. An index error in
+    the awaited pass is not raised: the change is committed and stays queued. It is kept for
+    ``pop_index_error``, so that the admin and the ingest command can say so.
     """
     count, _queued.count = getattr(_queued, "count", 0), 0
-    bulk = count >= BULK_THRESHOLD
+    bulk = count >= BULK_THRESHOLD or getattr(_queued, "bulk", False)
+    _queued.bulk = False
     try:
         current = getattr(_streams, "current", None)
         if current is not None:
@@ -92,16 +93,11 @@ def index_queued():
         ticket = _drainer.request()
         _drainer.wait(ticket, None if bulk else SAVE_WAIT)
     except Exception as exc:
-        if bulk:
-            raise IndexBehind(
-                f"the search index could not be updated ({exc}); the changes are saved and "
-                "stay queued: run manage.py drain_index_queue once the index is back"
-            ) from exc
         _queued.error = exc
 
 
 def pop_index_error():
-    """The index error this thread's saves met since the last call, if any."""
+    """The index error this thread's changes met since the last call, if any."""
     error, _queued.error = getattr(_queued, "error", None), None
     return error
 
@@ -113,24 +109,36 @@ class _Stream:
     engine's bulk batch as each batch is written (Whoosh's writer processes index them
     meanwhile), and the engine commits once the database has. The queue rows commit with the
     articles, so a crash or a rollback loses nothing; the stream deletes its rows after its
-    engine commit, in a transaction that claims them as a drain would.
+    engine commit, in a transaction that claims them as a drain would. Indexing is not what
+    the transaction is for: if the engine fails (a full disk), the stream stops and the ingest
+    goes on, its changes left to the queue's drain.
     """
 
     def __init__(self, connection):
         self.block = connection.atomic_blocks[0]
         self.batch = get_engine().batch(bulk=True)
         self.fed, self.rows = set(), []
+        self.failed = False
 
     def add(self, ids, rows):
         """Feed the articles not fed yet; returns the others (left to the queue's drain)."""
+        if self.failed:
+            return ids
         fresh = [pk for pk in ids if pk not in self.fed]
         self.fed.update(fresh)
         fresh_rows = set(fresh)
         self.rows += [row.pk for row in rows if row.article_id in fresh_rows]
-        self.batch.update(fresh)
+        try:
+            self.batch.update(fresh)
+        except Exception:
+            log.warning("Indexing as the ingest goes failed; left to the queue", exc_info=True)
+            self.failed = True
+            self.batch.cancel()
         return [pk for pk in ids if pk not in fresh_rows]
 
     def commit(self):
+        if self.failed:
+            return
         with transaction.atomic():
             claimed = []
             for start in range(0, len(self.rows), DRAIN_BATCH):

@@ -5,8 +5,8 @@ import dataclasses
 from django.contrib.syndication.views import Feed
 from django.http import HttpResponseBadRequest
 from django.urls import reverse
-from django.utils.feedgenerator import Atom1Feed
 
+from articles.feeds import ArchiveAtomFeed
 from articles.search.params import SearchParams
 from articles.search.running import run_search
 
@@ -18,7 +18,7 @@ class InvalidSearch(Exception):
 class SearchFeed(Feed):
     """``/search/feed/?q=...``: the first page of a search as Atom (invalid parameters: 400)."""
 
-    feed_type = Atom1Feed
+    feed_type = ArchiveAtomFeed
     language = "en"
 
     def __call__(self, request, *args, **kwargs):

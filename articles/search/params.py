@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
+from articles.dates import EARLIEST, LATEST
 from articles.models import SLUG_MAX_LENGTH
 from articles.search.query import MAX_QUERY_LENGTH
 from articles.text import strip_control_characters
@@ -79,13 +80,20 @@ class SearchParams:
         try:
             if not _DATE_RE.fullmatch(value):
                 raise ValueError
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             self.errors.append(
                 f"“{shown(value)}” is not a date; give the {noun} date as YYYY-MM-DD, "
                 "e.g. 2017-07-07."
             )
             return None
+        if not EARLIEST <= day <= LATEST:
+            self.errors.append(
+                f"“{value}” is outside the archive's dates ({EARLIEST} to {LATEST}); "
+                "it was left out."
+            )
+            return None
+        return day
 
     @property
     def effective_sort(self):

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.db.models import Q
 from haystack.query import SQ, SearchQuerySet
 
-from articles.dates import month_end
+from articles.dates import EARLIEST, LATEST, month_end
 from articles.index.engines import SearchUnavailable
 from articles.models import Person, Tag
 from articles.search.params import shown
@@ -186,14 +186,14 @@ def search_queryset(query, params, facets=True):
 
 
 def date_range_sq(first, last):
-    """``first <= pub_date <= last`` (either may be ``None``) as an ``SQ`` of few index terms.
+    """``first <= pub_date <= last`` (either may be ``None``: open) as an ``SQ`` of few terms.
 
     Whole years become ``year`` values (a range when there are many), whole months ``month``
     values, and only the odd days at either end a ``pub_date`` range: a range over many dates
     is slow in Whoosh, and the timeline and the year facet always ask for whole months and
     years.
     """
-    first, last = first or date.min, last or date.max
+    first, last = max(first or EARLIEST, EARLIEST), min(last or LATEST, LATEST)
     parts, months = [], []
     day = first
     while day <= last:
@@ -213,8 +213,6 @@ def date_range_sq(first, last):
         else:
             end = min(last_of_month, last)
             parts.append(SQ(pub_date__gte=day) & SQ(pub_date__lte=end))
-        if end == date.max:
-            break
         day = end + timedelta(days=1)
     if months:
         parts.append(SQ(month__in=months))

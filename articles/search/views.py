@@ -16,6 +16,7 @@ from django.views.decorators.http import require_safe
 
 from articles.index.engines import SearchUnavailable
 from articles.search.autocomplete import autocomplete
+from articles.search.limits import limited
 from articles.search.params import SearchParams
 from articles.search.running import run_search
 from articles.timeline import build_timeline
@@ -64,6 +65,7 @@ def unavailable_text(request):
 
 
 @require_safe
+@limited("search")
 @degrades_to(unavailable_page)
 def search_page(request):
     outcome = run_search(SearchParams.from_querydict(request.GET))
@@ -84,6 +86,7 @@ def search_page(request):
 
 
 @require_safe
+@limited("search")
 @degrades_to(unavailable_json)
 def search_api(request):
     outcome = run_search(SearchParams.from_querydict(request.GET), strict=True)
@@ -107,6 +110,7 @@ def opensearch(request):
 
 
 @require_safe
+@limited("autocomplete")
 @degrades_to(unavailable_json)
 def autocomplete_api(request):
     """Suggestions for the search box: people, tags and titles that start with the words typed.

@@ -6,7 +6,7 @@ background if the writes left segments worth rewriting (``articles.index.whoosh.
 """
 
 from articles.index.engines import IndexEngine
-from articles.index.whoosh import compaction
+from articles.index.whoosh import compaction, verify
 from articles.index.whoosh.writer import IndexBatch
 
 
@@ -23,6 +23,11 @@ class WhooshEngine(IndexEngine):
 
     def indexed_fingerprints(self):
         return self.backend.stored_values("fingerprint")
+
+    def problems(self, deep=False):
+        if not self.backend.setup_complete:
+            self.backend.setup()
+        return verify.problems(self.path, self.backend.schema, deep=deep)
 
     def after_write(self):
         compaction.start_if_due(self.path)

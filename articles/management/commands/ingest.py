@@ -6,7 +6,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.index.queue import IndexBehind
 from articles.ingest import find_files, ingest_files
 
 
@@ -46,12 +45,9 @@ class Command(BaseCommand):
                 self.stdout.write(f"ingest: {done}/{len(files)} files")
 
         with tqdm(total=len(files), unit="file", file=sys.stderr, disable=not on_terminal) as bar:
-            try:
-                report = ingest_files(
-                    files, dry_run=dry_run, override_edits=override_edits, on_progress=advance
-                )
-            except IndexBehind as exc:
-                raise CommandError(f"the files are ingested, but {exc}", returncode=1) from exc
+            report = ingest_files(
+                files, dry_run=dry_run, override_edits=override_edits, on_progress=advance
+            )
 
         for line in report.warnings + report.superseded + report.kept_edits:
             self.stderr.write(f"warning: {line}")
@@ -59,5 +55,12 @@ class Command(BaseCommand):
             self.stderr.write(self.style.ERROR(f"rejected: {line}"))
         prefix = "dry run, nothing written: " if dry_run else ""
         self.stdout.write(f"{prefix}{report.files} files: {report.summary()}")
+        if report.index_error:
+            raise CommandError(
+                f"the files are ingested, but the search index could not be updated "
+                f"({report.index_error}); the changes stay queued: run manage.py "
+                "drain_index_queue once the index is available",
+                returncode=1,
+            )
         if report.rejected:
             raise CommandError(f"{len(report.rejected)} file(s) rejected", returncode=1)

@@ -1,0 +1,18 @@
+"""URL path converters."""
+
+from articles.dates import EARLIEST, LATEST
+
+
+class YearConverter:
+    """A four-digit year within the archive's dates (others are no page: 404, never an error)."""
+
+    regex = "[0-9]{4}"
+
+    def to_python(self, value):
+        year = int(value)
+        if not EARLIEST.year <= year <= LATEST.year:
+            raise ValueError(f"year {year} is outside the archive's dates")
+        return year
+
+    def to_url(self, value):
+        return f"{int(value):04d}"
