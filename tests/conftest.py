@@ -1,12 +1,19 @@
 """Shared fixtures: small real archives built from seed-format files written for the test."""
 
+import os
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
+from hypothesis import settings as hypothesis_settings
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Property-based tests: quick by default; HYPOTHESIS_PROFILE=long for a thorough run.
+hypothesis_settings.register_profile("default", max_examples=150)
+hypothesis_settings.register_profile("long", max_examples=5000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 REAL_SEED = REPO / "seeds" / "000_e5a4321f9f09b245.txt"
 
 
