@@ -26,6 +26,7 @@ class SearchParams:
     date_to: date | None = None
     sort: str = ""
     page: int = 1
+    exact: bool = False  # search the words as typed: no correction, no completion
     errors: list[str] = field(default_factory=list)
     refused: bool = False
 
@@ -53,6 +54,7 @@ class SearchParams:
                 f"“{shown(sort)}” is not a sort order; use relevance, newest or oldest."
             )
         params.sort = sort if sort in SORTS and (params.q or sort != "relevance") else ""
+        params.exact = data.get("exact") == "1"
         page = data.get("page", "1")
         if page.isascii() and page.isdigit() and int(page) > 0:
             params.page = int(page) if len(page) < 10 else 10**9
@@ -113,6 +115,7 @@ class SearchParams:
             "from": self.date_from,
             "to": self.date_to,
             "sort": self.sort,
+            "exact": "1" if self.exact else None,
             "page": None,
         } | changes
         pairs = []

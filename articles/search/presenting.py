@@ -17,7 +17,6 @@ from django.utils.safestring import mark_safe
 
 from articles.search.params import SearchParams
 from articles.search.query import ParsedQuery
-from articles.text import fold
 
 FACET_LIMIT = 12
 _MARK_RE = re.compile(r"(</?mark>)")
@@ -81,7 +80,10 @@ class SearchOutcome:
     month_counts: dict[date, int] = field(default_factory=dict)
     chips: list[Link] = field(default_factory=list)
     offered_people: list[Link] = field(default_factory=list)
-    suggestion: Link | None = None
+    suggestion: Link | None = None  # "did you mean", for a search that found little
+    corrected_link: Link | None = None  # what was searched for instead of a query that found
+    original_link: Link | None = None  # nothing, and the link to search as typed after all
+    relaxations: list[Link] = field(default_factory=list)  # for a search that finds nothing
 
     @property
     def sort_options(self):
@@ -123,6 +125,12 @@ class SearchOutcome:
                 for name, links in self.facets.items()
             },
             "suggestion": self.suggestion.label if self.suggestion else None,
+            "corrected_query": self.corrected_link.label if self.corrected_link else None,
+            "original_query": self.original_link.label if self.original_link else None,
+            "try_instead": [
+                {"label": ln.label, "url": absolute(ln.url), "count": ln.count}
+                for ln in self.relaxations
+            ],
             "people_named": [{"name": ln.label, "slug": ln.slug} for ln in self.offered_people],
             "messages": self.messages,
         }
@@ -260,14 +268,8 @@ def safe_snippet(highlighted):
     )
 
 
-def suggestion_link(params, query, suggested):
-    """A "did you mean" link from the backend's suggestion for the plain words, else ``None``."""
-    words = query.spellable_words
-    better = suggested.split()
-    if len(better) != len(words):
+def suggestion_link(params, corrected):
+    """A "did you mean" link to the ``corrected`` query, or None without one."""
+    if corrected is None:
         return None
-    replacements = {w: b for w, b in zip(words, better, strict=True) if fold(w) != fold(b)}
-    if not replacements:
-        return None
-    text = query.with_words_replaced(replacements)
-    return Link(text, search_url(params, q=text))
+    return Link(str(corrected), search_url(params, q=str(corrected)))

@@ -16,7 +16,7 @@ understands.
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from haystack.inputs import Clean, Exact
 from haystack.query import SQ
@@ -45,6 +45,11 @@ class Clause:
     phrase: bool = False
     prefix: bool = False
     negated: bool = False
+
+    @property
+    def spellable(self):
+        """A plain word: not a phrase, a prefix, in a field or excluded."""
+        return not (self.phrase or self.prefix or self.negated or self.field)
 
     def __str__(self):
         text = f'"{self.value}"' if self.phrase else self.value + ("*" if self.prefix else "")
@@ -92,12 +97,8 @@ class ParsedQuery:
     @property
     def spellable_words(self):
         """The plain words (not phrases, prefixes, fields or excluded words): what a spelling
-        suggestion may replace."""
-        return [
-            clause.value
-            for clause in self.clauses
-            if not (clause.phrase or clause.prefix or clause.negated or clause.field)
-        ]
+        correction may replace."""
+        return [clause.value for clause in self.clauses if clause.spellable]
 
     def to_sq(self):
         """The query as one ``SQ``, or ``None`` when nothing is left to search for."""
@@ -110,17 +111,37 @@ class ParsedQuery:
         return combined
 
     def with_words_replaced(self, replacements):
-        """A copy of the query text with plain words replaced (``{word: new}``), for suggestions."""
+        """A copy of the query with plain words replaced (``{word: new}``): corrections."""
         groups = [
             tuple(
-                Clause(replacements.get(c.value, c.value), c.field, c.phrase, c.prefix, c.negated)
-                if not (c.phrase or c.prefix)
-                else c
+                replace(c, value=replacements.get(c.value, c.value)) if c.spellable else c
                 for c in group
             )
             for group in self.groups
         ]
-        return str(ParsedQuery(groups))
+        return ParsedQuery(groups)
+
+    def corrected(self, suggestion):
+        """A copy with the plain words replaced by the engine's ``suggestion`` (the same words,
+        space-separated, some corrected), or None when it changes nothing."""
+        words, better = self.spellable_words, (suggestion or "").split()
+        if not better or len(better) != len(words):
+            return None
+        replacements = {w: b for w, b in zip(words, better, strict=True) if fold(w) != fold(b)}
+        return self.with_words_replaced(replacements) if replacements else None
+
+    def with_last_word_completed(self):
+        """A copy whose last plain word also matches the words it begins (``rea`` -> ``rea*``),
+        or None when the query does not end with one long enough."""
+        last = self.clauses[-1] if self.groups else None
+        if last is None or not last.spellable or len(last.value) < MIN_PREFIX_LENGTH:
+            return None
+        groups = [*self.groups[:-1], (*self.groups[-1][:-1], replace(last, prefix=True))]
+        return ParsedQuery(groups)
+
+    def without_group(self, index):
+        """A copy without the ``index``-th group: what dropping a word would find."""
+        return ParsedQuery([g for n, g in enumerate(self.groups) if n != index])
 
 
 _OR = object()

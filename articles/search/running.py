@@ -10,6 +10,7 @@ import operator
 from contextlib import contextmanager
 from datetime import date, timedelta
 from functools import reduce
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db.models import Q
@@ -41,6 +42,8 @@ MAX_LISTED_YEARS = 30
 #: ranking reads every result above the page).
 MAX_RANKED_RESULTS = 1000
 MAX_OFFERED_PEOPLE = 3
+#: Searches with a word or a filter less tried for a search that finds nothing.
+MAX_RELAXATIONS = 6
 
 log = logging.getLogger(__name__)
 
@@ -65,14 +68,23 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
     )
     if strict and outcome.errors:
         return outcome
-    named = people_named(query.positive_words) if query else []
-    named = [person for person in named if person.slug not in people]
-    first_slug = named[0].slug if named and params.effective_sort == "relevance" else None
 
+    searched = query
     with engine_errors():
-        page, results, count, facets, suggested = _search_page(
-            query, params, first_slug, per_page, outcome.messages
-        )
+        named = _named_people(query, params)
+        found = _search_page(query, params, named, per_page, outcome.messages)
+        if not found.count and query and not params.exact:
+            for alternative in _alternatives(query, found.suggestion):
+                if search_queryset(alternative, params, count_only=True).count():
+                    searched, named = alternative, _named_people(alternative, params)
+                    found = _search_page(searched, params, named, per_page, [])
+                    break
+        if not found.count and query:
+            outcome.relaxations = _relaxations(query, params, people | tags)
+    page, results, count, facets = found.page, found.results, found.count, found.facets
+    if searched is not query:
+        outcome.corrected_link = Link(str(searched), search_url(params, q=str(searched)))
+        outcome.original_link = Link(params.q, search_url(params, exact="1"))
     outcome.count, outcome.page = count, page
     outcome.num_pages = max(1, -(-count // per_page))
     outcome.results = cards(results)
@@ -92,9 +104,52 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
         )
         for person in named[:MAX_OFFERED_PEOPLE]
     ]
-    if count < settings.SEARCH_SUGGEST_BELOW and suggested:
-        outcome.suggestion = suggestion_link(params, query, suggested)
+    if 0 < count < settings.SEARCH_SUGGEST_BELOW and searched is query:
+        outcome.suggestion = suggestion_link(params, query.corrected(found.suggestion))
     return outcome
+
+
+def _named_people(query, params):
+    """People the query names (not already filters), to rank their articles first."""
+    named = people_named(query.positive_words) if query else []
+    return [person for person in named if person.slug not in params.people]
+
+
+def _alternatives(query, suggestion):
+    """What a query that found nothing may have meant, in the order to try: its last word as
+    the beginning of words (typed in part), its misspelt words corrected, both."""
+    completed = query.with_last_word_completed()
+    corrected = query.corrected(suggestion)
+    both = corrected.with_last_word_completed() if corrected is not None else None
+    return [q for q in (completed, corrected, both) if q is not None]
+
+
+def _relaxations(query, params, names):
+    """For a search that finds nothing: the searches with one word or one filter less that
+    would find something, each with its count (at most ``MAX_RELAXATIONS`` tried)."""
+    tries = []  # (label, query, changed parameters, the same as URL parameters)
+    if len(query.groups) > 1:
+        for index, group in enumerate(query.groups):
+            without = query.without_group(index)
+            label = f"without “{' OR '.join(map(str, group))}”"
+            tries.append((label, without, {"q": str(without)}, {"q": str(without)}))
+    for slug in params.people:
+        others = [s for s in params.people if s != slug]
+        label = f"without the person {names[slug]}"
+        tries.append((label, query, {"people": others}, {"person": others}))
+    for slug in params.tags:
+        others = [s for s in params.tags if s != slug]
+        tries.append((f"without the tag {names[slug]}", query, {"tags": others}, {"tag": others}))
+    if params.date_from or params.date_to:
+        undated = {"date_from": None, "date_to": None}
+        tries.append(("at any date", query, undated, {"from": None, "to": None}))
+    links = []
+    for label, tried_query, changes, url_changes in tries[:MAX_RELAXATIONS]:
+        tried = dataclasses.replace(params, **changes)
+        count = search_queryset(tried_query, tried, facets=False, count_only=True).count()
+        if count:
+            links.append(Link(label, search_url(params, **url_changes), count=count))
+    return sorted(links, key=lambda link: -link.count)
 
 
 @contextmanager
@@ -110,12 +165,23 @@ def engine_errors():
         raise SearchUnavailable(f"the search engine failed ({type(exc).__name__}: {exc})") from exc
 
 
-def _search_page(query, params, first_slug, per_page, messages):
-    """(page number, results, count, facets, suggestion) for the page asked for, or the last.
+class Found(NamedTuple):
+    """One page of a search, as the engine found it."""
 
-    With ``first_slug``, the articles about that person come first (within the first
-    ``MAX_RANKED_RESULTS``).
+    page: int
+    results: list
+    count: int
+    facets: dict
+    suggestion: str | None  # the engine's corrected plain words, when it found little
+
+
+def _search_page(query, params, named, per_page, messages):
+    """The page asked for (or the last), as ``Found``.
+
+    With people ``named`` by the query (and relevance order), the articles about the first
+    come first (within the first ``MAX_RANKED_RESULTS``).
     """
+    first_slug = named[0].slug if named and params.effective_sort == "relevance" else None
     sqs = search_queryset(query, params)
     unfaceted = search_queryset(query, params, facets=False)
 
@@ -126,7 +192,7 @@ def _search_page(query, params, first_slug, per_page, messages):
         return _fetch(sqs, start, per_page)
 
     page = params.page
-    results, count, facets, suggested = fetch(page)
+    results, count, facets, suggestion = fetch(page)
     last = max(1, -(-count // per_page))
     if page > last:
         messages.append(
@@ -134,8 +200,8 @@ def _search_page(query, params, first_slug, per_page, messages):
             "of results; this is the last one."
         )
         page = last
-        results, count, facets, suggested = fetch(page)
-    return page, results, count, facets, suggested
+        results, count, facets, suggestion = fetch(page)
+    return Found(page, results, count, facets, suggestion)
 
 
 def people_named(words):
@@ -167,19 +233,21 @@ def people_named(words):
     return [person for *_, person in sorted(ranked, key=lambda item: item[:2])]
 
 
-def search_queryset(query, params, facets=True):
-    """The haystack ``SearchQuerySet`` for the query and filters, with highlights (and facets)."""
-    sqs = SearchQuerySet().highlight()
+def search_queryset(query, params, facets=True, count_only=False):
+    """The haystack ``SearchQuerySet`` for the query and filters, with highlights, spelling
+    and facets (or, ``count_only``, none of them)."""
+    sqs = SearchQuerySet() if count_only else SearchQuerySet().highlight()
     if query:
         sqs = sqs.filter(query.to_sq())
-        sqs = sqs.set_spelling_query(" ".join(query.spellable_words))
+        if not count_only:
+            sqs = sqs.set_spelling_query(" ".join(query.spellable_words))
     for slug in params.people:
         sqs = sqs.filter(people__in=[slug])
     for slug in params.tags:
         sqs = sqs.filter(tags__in=[slug])
     if params.date_from or params.date_to:
         sqs = sqs.filter(date_range_sq(params.date_from, params.date_to))
-    for facet in FACET_FIELDS if facets else ():
+    for facet in FACET_FIELDS if facets and not count_only else ():
         sqs = sqs.facet(facet)
     order = {"newest": "-pub_date", "oldest": "pub_date"}.get(params.effective_sort)
     return sqs.order_by(order) if order else sqs

@@ -23,7 +23,6 @@ What differs from ``haystack.backends.whoosh_backend`` (and why):
 import functools
 import logging
 import os
-import re
 import threading
 import time
 from collections.abc import Sequence
@@ -48,13 +47,11 @@ from whoosh.sorting import FieldFacet, MultiFacet, TranslateFacet
 
 from articles.index.documents import PART_SEPARATOR
 from articles.index.engines import BULK_THRESHOLD, SearchUnavailable
+from articles.index.whoosh import spelling
 from articles.index.whoosh.analysis import (
-    WORD_RE,
     exact_word_analyzer,
-    folded,
     highlight,
     text_analyzer,
-    word_key,
 )
 from articles.index.whoosh.locks import file_lock, write_lock_path
 from articles.index.whoosh.writer import IndexBatch
@@ -176,6 +173,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self._searcher = self._folder = None
         self._searcher_lock = threading.Lock()
         self._values = _SegmentValues()
+        self._vocabularies = spelling.Vocabularies()
         self.field_kinds = {}
 
     # -- schema ------------------------------------------------------------------
@@ -480,29 +478,15 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         return value
 
     def create_spelling_suggestion(self, query_string):
-        """The query with unknown words replaced by the closest title/name word, or None."""
-        reader = self.searcher().reader()
-        fields = [name for name in SPELLING_FIELDS if name in self.schema]
-        correctors = [(name, reader.corrector(name)) for name in fields]
-        words = WORD_RE.findall(re.sub(r"\b\w+:(\([^)]*\)|\S+)", " ", query_string))
-        changed, suggested = False, []
-        for word in words:
-            if word in self.RESERVED_WORDS:
-                continue
-            if len(word) < 3 or reader.doc_frequency(self.content_field_name, word_key(word)):
-                suggested.append(word)
-                continue
-            candidates = [
-                (score, reader.doc_frequency(name, suggestion), suggestion)
-                for name, corrector in correctors
-                for score, suggestion in corrector._suggestions(folded(word), 2, 1)
-            ]
-            if candidates:
-                changed = True
-                suggested.append(max(candidates)[2])
-            else:
-                suggested.append(word)
-        return " ".join(suggested) if changed else None
+        """The query's words (separated by spaces) with the misspelt ones corrected from the
+        archive's vocabulary (``articles.index.whoosh.spelling``), or None if none is."""
+        searcher = self.searcher()
+        readers = [(reader, _segment_id(reader)) for reader, _ in self._segment_readers()]
+        vocabulary = self._vocabularies.of(readers, self.content_field_name)
+        corrected = spelling.correct(
+            query_string.split(), vocabulary, searcher, self.content_field_name
+        )
+        return " ".join(corrected) if corrected else None
 
     @reading
     def more_like_this(
