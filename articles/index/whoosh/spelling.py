@@ -34,7 +34,7 @@ from articles.index.whoosh.analysis import folded, match_spans, word_key
 MIN_LENGTH = 4
 LONG_WORD = 8  # letters from which two edits are allowed
 RARE = 2
-FREQUENCY_RATIO = 10
+FREQUENCY_RATIO = 3
 #: Candidates tied on edits that are told apart by the rest of the query.
 TIED_CANDIDATES = 6
 CO_OCCURRENCE_CAP = 1000
@@ -118,7 +118,7 @@ class Vocabularies:
 def correct(words, vocabulary, searcher, text_field):
     """``words`` with the misspelt ones corrected (a new list), or None if none is."""
     stems = [word_key(folded(word)) for word in words]
-    known = [stem for stem in stems if vocabulary.stems.get(stem, 0) > RARE]
+    known = [stem for stem in stems if stem in vocabulary.stems]
     corrected = [
         _correction(word, [s for s in known if s != stem], vocabulary, searcher, text_field) or word
         for word, stem in zip(words, stems, strict=True)
@@ -134,7 +134,7 @@ def _together(searcher, text_field, stems):
 
 def _correction(word, others, vocabulary, searcher, text_field):
     """The word ``word`` was meant to be, or None to leave it as it is; ``others`` are the
-    stems of the query's other well-known words."""
+    stems of the query's other words that the archive knows."""
     plain = folded(word)
     if len(plain) < MIN_LENGTH or plain in STOP_WORDS or not plain.isalpha():
         return None
@@ -162,6 +162,8 @@ def _correction(word, others, vocabulary, searcher, text_field):
     edits, preference, negative_frequency, best = tied[0]
     if known and not (edits == 1 and -negative_frequency >= FREQUENCY_RATIO * known):
         return None
+    if known and others and not _together(searcher, text_field, [_stem(tied[0]), *others]):
+        return None  # a known word is only replaced by one that fits the rest of the query
     if preference == 2:  # a stem: show a word a document has
         return _word_for_stem(best, vocabulary, searcher.reader(), text_field)
     return best
