@@ -1,5 +1,6 @@
 /*
- * Autocomplete for the search boxes: people, tags and article titles as you type.
+ * Autocomplete for the search boxes (the header's on every page, the search page's): people
+ * and tags with their numbers of articles, and article titles, as you type.
  *
  * Progressive enhancement: without this script the boxes are plain search forms and work the
  * same.  With it, each box (an <input> with data-autocomplete="<endpoint URL>") becomes an
@@ -104,6 +105,13 @@
       kind.textContent = (KIND_LABELS[item.kind] || item.kind) + ": ";
       option.appendChild(kind);
       option.appendChild(document.createTextNode(item.label));
+      if (item.count) {
+        var count = document.createElement("span");
+        count.className = "autocomplete-count";
+        count.textContent = " " + item.count.toLocaleString("en") + " article" +
+          (item.count === 1 ? "" : "s");
+        option.appendChild(count);
+      }
       self.list.appendChild(option);
     });
     if (items.length) {

@@ -114,3 +114,29 @@ def test_the_form_works_the_same_without_javascript(browser, base_url):
     page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"sort=newest"))
     context.close()
+
+
+def test_the_header_box_on_every_page_suggests_with_counts(page, check_page):
+    page.goto("/tags/")
+    box = page.get_by_role("combobox", name="Search the archive")
+    box.press_sequentially("put", delay=30)
+    listbox = page.get_by_role("listbox", name="Suggestions")
+    option = listbox.get_by_role("option", name="Person: Vladimir V. Putin 2 articles")
+    expect(option).to_be_visible()
+    check_page("header-autocomplete")
+    box.press("ArrowDown")
+    expect(option).to_have_attribute("aria-selected", "true")
+    box.press("Enter")
+    expect(page).to_have_url(re.compile(r"/search/\?person=vladimir-v-putin$"))
+    expect(result_count(page)).to_have_text("2")
+
+
+def test_a_misspelt_search_shows_the_corrected_results_and_the_way_back(page):
+    page.goto("/search/?q=cease-fire+in+syira")
+    expect(page.get_by_text("Showing results for")).to_be_visible()
+    expect(page.get_by_role("link", name="cease-fire in syria", exact=True)).to_be_visible()
+    expect(result_count(page)).not_to_have_text("0")
+    page.get_by_role("link", name="cease-fire in syira", exact=True).click()
+    expect(page).to_have_url(re.compile(r"exact=1"))
+    expect(result_count(page)).to_have_text("0")
+    expect(page.get_by_role("link", name="how to search")).to_be_visible()
