@@ -139,4 +139,4 @@ def test_a_misspelt_search_shows_the_corrected_results_and_the_way_back(page):
     page.get_by_role("link", name="cease-fire in syira", exact=True).click()
     expect(page).to_have_url(re.compile(r"exact=1"))
     expect(result_count(page)).to_have_text("0")
-    expect(page.get_by_role("link", name="how to search")).to_be_visible()
+    expect(page.locator(".empty").get_by_role("link", name="how to search")).to_be_visible()
