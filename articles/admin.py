@@ -17,9 +17,10 @@ from django.db.models import Q
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.functional import cached_property
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
 
+from articles import versions
 from articles.merging import merge
 from articles.models import Article, Person, PersonAlias, Tag, TagAlias, unique_slug
 
@@ -198,8 +199,49 @@ class ArticleAdmin(FastChangelistMixin, admin.ModelAdmin):
                 ]
             },
         ),
+        ("Versions of the same story", {"fields": ["other_versions", "versions_split"]}),
     ]
-    readonly_fields = ["url", "slug", "source_number", "word_count", "body", "created", "updated"]
+    readonly_fields = [
+        "url",
+        "slug",
+        "source_number",
+        "word_count",
+        "body",
+        "created",
+        "updated",
+        "other_versions",
+        "versions_split",
+    ]
+    actions = ["split_from_story"]
+
+    @admin.display(description="other versions")
+    def other_versions(self, article):
+        """The story's other versions, each a link to its admin page."""
+        found = versions.other_versions([article.pk]).get(article.pk, [])
+        if not found:
+            return "none: this article stands alone"
+        return format_html_join(
+            ", ",
+            '<a href="{}">{}</a>',
+            (
+                (reverse(f"{self.admin_site.name}:articles_article_change", args=[v.pk]), v.title)
+                for v in found
+            ),
+        )
+
+    @admin.action(
+        description="Split from their stories (not versions of them)", permissions=["change"]
+    )
+    def split_from_story(self, request, queryset):
+        for article in queryset:
+            versions.split(article)
+            self.log_change(request, article, "Split from its story: never grouped again.")
+        self.message_user(
+            request,
+            f"Split {queryset.count()} article(s) from their stories; they stand alone from now "
+            "on, whatever later ingests find.",
+            messages.SUCCESS,
+        )
 
     @property
     def media(self):

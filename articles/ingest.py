@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from articles import versions
 from articles.index.queue import pop_index_error
 from articles.models import (
     SLUG_MAX_LENGTH,
@@ -49,6 +50,7 @@ UPDATED_FIELDS = (
     "body",
     "source_number",
     "word_count",
+    "text_signature",
     "source_fingerprint",
     "ingested",
     "updated",
@@ -131,6 +133,7 @@ def ingest_files(
             done = len(ingester.report.changed_ids)
             ingester.ingest_batch(batch)
             if not dry_run:
+                versions.assign(ingester.report.changed_ids[done:])
                 # Sent inside the transaction, batch by batch (also with no ids): the search
                 # index queues the changes in it, so a crash cannot lose them, indexes them
                 # while the ingest goes on, and catches up on any change an interrupted run
@@ -332,6 +335,7 @@ class Ingester:
         article.body = parsed.body
         article.source_number = parsed.source_number
         article.word_count = parsed.word_count
+        article.text_signature = versions.signature(parsed.body) or b""
         article.source_fingerprint = source.fingerprint
         article.ingested = from_file
         article.updated = timezone.now()

@@ -256,6 +256,24 @@ class Article(models.Model):
         help_text="The editable values as the source file last gave them; a field that "
         "differs from these was changed by an editor and survives a re-ingest.",
     )
+    story = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The first version of the story this article is a version of (itself for "
+        "the first); empty for an article on its own (articles.versions).",
+    )
+    text_signature = models.BinaryField(
+        null=True, editable=False, help_text="MinHash of the body's shingles (articles.versions)."
+    )
+    versions_split = models.BooleanField(
+        "never grouped with other versions",
+        default=False,
+        help_text="An editor split this article from a story it was wrongly grouped with.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -295,6 +313,17 @@ class Article(models.Model):
     @property
     def paragraphs(self):
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+
+class ArticleBand(models.Model):
+    """One band of an article's text signature: articles sharing one are compared
+    (locality-sensitive hashing, ``articles.versions``)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    hash = models.BigIntegerField(db_index=True)
+
+    def __str__(self):
+        return f"article {self.article_id}: {self.hash:x}"
 
 
 class PendingIndexUpdateQuerySet(models.QuerySet):

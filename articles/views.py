@@ -18,6 +18,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
+from articles import versions
 from articles.archive_cache import cached
 from articles.cooccurrence import subject_summary
 from articles.dates import month_end
@@ -73,7 +74,10 @@ class ArticlePageMixin:
 
     def get_context_data(self, **kwargs):
         article = self.object
-        context = {"related": related_articles(article)}
+        context = {
+            "related": related_articles(article),
+            "versions": versions.other_versions([article.pk]).get(article.pk, []),
+        }
         if article.pub_date:
             dated = Article.objects.only("title", "slug", "pub_date")
             context["previous"] = dated.published_before(article).first()

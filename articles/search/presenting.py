@@ -4,6 +4,7 @@ Everything here is built from the validated ``SearchParams`` and what the index 
 nothing asks the database.
 """
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -34,6 +35,18 @@ class Link:
 
 
 @dataclass(frozen=True)
+class Version:
+    """Another version of a result's story (``articles.versions``)."""
+
+    title: str
+    url: str  # the source URL (line 1 of its file)
+    permalink: str
+
+    def as_json(self, absolute):
+        return {"title": self.title, "url": self.url, "permalink": absolute(self.permalink)}
+
+
+@dataclass(frozen=True)
 class Card:
     """One result as the page and the API show it, built from the index's stored fields."""
 
@@ -44,6 +57,7 @@ class Card:
     people: list[Link]
     tags: list[Link]
     snippet: str  # safe HTML: escaped text with <mark> around the matched terms
+    versions: list[Version] = field(default_factory=list)  # the story's other versions
 
     @property
     def pub_datetime(self):
@@ -61,6 +75,7 @@ class Card:
             "people": [link.label for link in self.people],
             "tags": [link.label for link in self.tags],
             "snippet": str(self.snippet),
+            "duplicates": [version.as_json(absolute) for version in self.versions],
         }
 
 
@@ -84,6 +99,10 @@ class SearchOutcome:
     corrected_link: Link | None = None  # what was searched for instead of a query that found
     original_link: Link | None = None  # nothing, and the link to search as typed after all
     relaxations: list[Link] = field(default_factory=list)  # for a search that finds nothing
+
+    @property
+    def has_versions(self):
+        return any(card.versions for card in self.results)
 
     @property
     def sort_options(self):
@@ -228,10 +247,26 @@ def chips(params, names):
     return links
 
 
-def cards(results):
-    """``Card``s of haystack ``SearchResult``s, from their stored fields (no database query)."""
+def cards(results, other_versions):
+    """``Card``s of haystack ``SearchResult``s, from their stored fields, one per story: a
+    result whose story an earlier card of the page shows is left out (it is among that card's
+    ``versions``). ``other_versions``: ``{article id: [its other versions]}``."""
     person_url, tag_url = _slug_url("articles:person_detail"), _slug_url("articles:tag_detail")
-    return [_card(result, person_url, tag_url) for result in results]
+    shown, found = set(), []
+    for result in results:
+        pk = int(result.pk)
+        if pk in shown:
+            continue
+        versions = other_versions.get(pk, [])
+        shown.update(version.pk for version in versions)
+        card = _card(result, person_url, tag_url)
+        found.append(
+            dataclasses.replace(
+                card,
+                versions=[Version(v.title, v.url, v.get_absolute_url()) for v in versions],
+            )
+        )
+    return found
 
 
 def _card(result, person_url, tag_url):

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db.models import Q
 from haystack.query import SQ, SearchQuerySet
 
+from articles import versions
 from articles.dates import EARLIEST, LATEST, month_end
 from articles.index.engines import SearchUnavailable
 from articles.models import Person, Tag
@@ -87,7 +88,7 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
         outcome.original_link = Link(params.q, search_url(params, exact="1"))
     outcome.count, outcome.page = count, page
     outcome.num_pages = max(1, -(-count // per_page))
-    outcome.results = cards(results)
+    outcome.results = cards(results, versions.other_versions([int(r.pk) for r in results]))
     facet_names = {
         "people": people | _names(Person, facet_values(facets, "people"), people),
         "tags": tags | _names(Tag, facet_values(facets, "tags"), tags),
