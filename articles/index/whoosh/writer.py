@@ -109,15 +109,6 @@ class IndexBatch(Batch):
         finally:
             self._lock.__exit__(None, None, None)
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, exc_type, exc, traceback):
-        if exc_type is None:
-            self.commit()
-        else:
-            self.cancel()
-
 
 def _abandon(writer):
     """Cancel ``writer``, releasing Whoosh's own lock even when the writer is past cancelling
