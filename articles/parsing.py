@@ -58,6 +58,12 @@ Body (line 6 on, or 5)
     `body` is the paragraphs joined by a blank line; `word_count` counts
     whitespace-separated words of the restored body, so "House.Mr." counts
     as the two words it is.
+Limits (`ParseLimits`)
+    Over one, the file is rejected on the line concerned: its size (line 1,
+    before decoding; callers check it before reading), the URL's and the
+    title's lengths, the number of keywords and each keyword's stored forms
+    (checked before nameparser sees it), the digits on line 5 (before any
+    int()), and the restored body's length.
 """
 
 from __future__ import annotations
