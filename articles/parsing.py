@@ -674,30 +674,26 @@ def _is_break(text: str, term: str, term_start: int, at: int) -> bool:
     return False
 
 
-class _QuoteBalance:
-    """Whether the straight double quotes of a paragraph before an offset are balanced.
-
-    Asked for increasing offsets, it counts each stretch of text once: counting from the
-    paragraph's start at every join would take time quadratic in the line's length.
-    """
-
-    def __init__(self, text: str):
-        self.text = text
-        self.start_paragraph(0)
-
-    def start_paragraph(self, start: int) -> None:
-        self.counted_to, self.odd = start, False
-
-    def balanced_before(self, offset: int) -> bool:
-        self.odd ^= self.text.count('"', self.counted_to, offset) % 2 == 1
-        self.counted_to = offset
-        return not self.odd
-
-
 def _breaks(text: str) -> list[int]:
     """Offsets in one whitespace-normalised line where a lost paragraph break was."""
     breaks = []
-    quotes = _QuoteBalance(text)
+    paragraph_start = 0
+    # The parity of the straight double quotes in text[counted_from:counted_to], brought up
+    # to an offset when asked (offsets only grow): counting from the paragraph's start at
+    # every join would take time quadratic in the line's length.
+    counted_from = counted_to = 0
+    odd = False
+
+    def balanced_before(offset: int) -> bool:
+        """Whether the paragraph's straight double quotes before `offset` are balanced."""
+        nonlocal counted_from, counted_to, odd
+        if counted_from != paragraph_start:
+            counted_from = counted_to = paragraph_start
+            odd = False
+        odd ^= text.count('"', counted_to, offset) % 2 == 1
+        counted_to = offset
+        return not odd
+
     for match in _JOIN.finditer(text):
         term, term_start, at = match["term"], match.start(), match.end()
         # A straight double quote among the closers opens the next paragraph
@@ -706,7 +702,7 @@ def _breaks(text: str) -> list[int]:
         # of two in a row ('growth."" The'), the second opens.
         pair = text.find('""', term_start, at)
         opening = next(
-            (i for i in range(term_start, at) if text[i] == '"' and quotes.balanced_before(i)),
+            (i for i in range(term_start, at) if text[i] == '"' and balanced_before(i)),
             None,
         )
         if pair != -1:
@@ -715,10 +711,10 @@ def _breaks(text: str) -> list[int]:
             following = text[opening + 1 : opening + 2]
             if following.isupper() or following.isdigit() or following in _OPENING_QUOTES:
                 breaks.append(opening)
-                quotes.start_paragraph(opening)
+                paragraph_start = opening
         elif _is_break(text, term, term_start, at):
             breaks.append(at)
-            quotes.start_paragraph(at)
+            paragraph_start = at
     return breaks
 
 
