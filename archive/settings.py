@@ -26,6 +26,9 @@ Environment variables (all optional):
 - ``ARCHIVE_SEARCH_RATE``: searches one client may make per window, ``count/seconds``
   (default ``300/60``; ``0`` turns the limit off); over it, 429.
 - ``ARCHIVE_SEARCH_CONCURRENCY``: searches one worker runs at once (default 4); over it, 503.
+- Limits on one ingested file (a file over one is rejected; docs/seed-format.md):
+  ``ARCHIVE_MAX_FILE_BYTES`` (default 8,000,000), ``ARCHIVE_MAX_BODY_CHARS`` (1,000,000),
+  ``ARCHIVE_MAX_KEYWORDS`` (100), ``ARCHIVE_MAX_SOURCE_NUMBER_DIGITS`` (20).
 """
 
 import os
@@ -261,6 +264,19 @@ HAYSTACK_CONNECTIONS = {"default": haystack_connection(os.environ.get("HAYSTACK_
 # Saves, deletes, renames and bulk changes queue index updates (articles.index).
 HAYSTACK_SIGNAL_PROCESSOR = "articles.index.receivers.QueuedSignalProcessor"
 HAYSTACK_LIMIT_TO_REGISTERED_MODELS = False  # one indexed model: no narrowing query
+
+# Limits on one ingested file: overrides of articles.parsing.ParseLimits, which holds the
+# defaults (articles.ingest.parse_limits adds the lengths of the database's columns).
+INGEST_LIMITS = {
+    field: int(os.environ[variable])
+    for field, variable in (
+        ("max_file_bytes", "ARCHIVE_MAX_FILE_BYTES"),
+        ("max_body_chars", "ARCHIVE_MAX_BODY_CHARS"),
+        ("max_keywords", "ARCHIVE_MAX_KEYWORDS"),
+        ("max_source_number_digits", "ARCHIVE_MAX_SOURCE_NUMBER_DIGITS"),
+    )
+    if os.environ.get(variable)
+}
 
 ARTICLES_PER_PAGE = 20
 

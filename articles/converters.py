@@ -1,6 +1,6 @@
 """URL path converters."""
 
-from articles.dates import EARLIEST, LATEST
+from articles.dates import EARLIEST_PUB_DATE, LATEST_PUB_DATE
 
 
 class YearConverter:
@@ -10,7 +10,7 @@ class YearConverter:
 
     def to_python(self, value):
         year = int(value)
-        if not EARLIEST.year <= year <= LATEST.year:
+        if not EARLIEST_PUB_DATE.year <= year <= LATEST_PUB_DATE.year:
             raise ValueError(f"year {year} is outside the archive's dates")
         return year
 

@@ -4,11 +4,13 @@ import calendar
 from collections.abc import Iterator
 from datetime import date
 
-#: The dates the archive holds: a source date outside them is a mistake (year 1, year 9999),
-#: and neither URLs, Django's date arithmetic nor the search engine's date fields must meet
-#: one. Newspapers began in the 1600s; 2100 leaves room for dates a little ahead.
-EARLIEST = date(1600, 1, 1)
-LATEST = date(2100, 12, 31)
+#: The publication dates the archive accepts. Printed news began in the early 1600s
+#: (Strasbourg's "Relation", 1605), so an earlier date is a typo or a placeholder; 2100
+#: leaves room for embargoed and mis-dated items but not for sentinels like 9999-12-31.
+#: Inside this range every date has four digits and a following day and month, which
+#: permalinks, the date archives, the admin's date drill-down and the search index need.
+EARLIEST_PUB_DATE = date(1600, 1, 1)
+LATEST_PUB_DATE = date(2100, 12, 31)
 
 
 def month_end(day: date) -> date:

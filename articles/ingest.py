@@ -1,33 +1,46 @@
 """Write parsed seed files into the database, in batches, each file all-or-nothing.
 
-The flow for one batch of files:
+A run is one transaction. First, every file is read once (``survey``): its fingerprint
+and the identifier on its line 1 (``parsing.read_identifier``), so that of two files with
+the same URL the later one (in path order) wins over the whole run, whether it changed or
+not; the others are reported as superseded. Then, batch by batch:
 
-1. read each file and fingerprint it; a file whose fingerprint is already
-   stored is unchanged and is not even parsed;
-2. parse the rest (``articles.parsing``); a rejected file is reported as
-   ``PATH:LINE: message`` and leaves no trace;
-3. in one transaction: create the missing people and tags, create new
-   articles and update changed ones with bulk queries, then re-point their
-   people and tags.  If the database refuses the batch, it is replayed file
-   by file so that only the offending file is rejected.
+1. a winner whose fingerprint is already stored is unchanged and is not even parsed;
+2. the rest are read again and parsed (``articles.parsing``, within ``parse_limits()``);
+   a rejected file is reported as ``PATH:LINE: message`` and leaves no trace, and so is
+   one that meets an unexpected error (its traceback is logged at debug level);
+3. in a savepoint: create the missing people and tags, create new articles and update
+   changed ones with bulk queries, then re-point their people and tags.  If the database
+   refuses the batch, it is replayed file by file so that only the offending file is
+   rejected.
 
-Of two files with the same URL the later one (in path order) wins.  Fields an
-editor changed in the admin (title, publication, date, people, tags) differ
-from what the source last said (``Article.ingested``); a re-ingest keeps them
-and reports it, unless ``override_edits`` is set.
+Only regular files are read: a folder, a broken link, a FIFO (never opened for reading,
+which could block) are rejected, and a file over the byte limit is rejected from its
+size, unread.  A full disk ends the run with ``DiskFull``, everything rolled back.
+
+Fields an editor changed in the admin (title, publication, date, people, tags) differ
+from what the source last said (``Article.ingested``); a re-ingest keeps them and reports
+it, unless ``override_edits`` is set.
 """
 
+import errno
 import hashlib
+import logging
+import os
+import shutil
+import sqlite3
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import DatabaseError, transaction
+from django.conf import settings
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from articles import versions
-from articles.index.queue import pop_index_error
+from articles.index.queue import cancel_stream, pop_index_error
 from articles.models import (
     SLUG_MAX_LENGTH,
     Article,
@@ -37,8 +50,18 @@ from articles.models import (
     TagAlias,
     unique_slug,
 )
-from articles.parsing import ParsedArticle, ParseError, normalize_key, parse_article
+from articles.parsing import (
+    ParsedArticle,
+    ParseError,
+    ParseLimits,
+    check_file_size,
+    normalize_key,
+    parse_article,
+    read_identifier,
+)
 from articles.signals import articles_changed
+
+log = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
 EDITABLE_FIELDS = ("title", "publication", "pub_date", "people", "tags")
@@ -55,12 +78,101 @@ UPDATED_FIELDS = (
     "ingested",
     "updated",
 )
-FIELD_LIMITS = {
-    "url": (1, Article._meta.get_field("url").max_length),
-    "title": (2, Article._meta.get_field("title").max_length),
-    "publication": (2, Article._meta.get_field("publication").max_length),
+#: What a file that is not a regular file is, by the type bits of its mode.
+FILE_KINDS = {
+    stat.S_IFIFO: "a FIFO",
+    stat.S_IFSOCK: "a socket",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
 }
-NAME_LIMIT = Person._meta.get_field("name").max_length
+#: Below this many free bytes, an I/O error of the database is taken for a full disk.
+NEARLY_FULL_BYTES = 1 << 20
+
+
+def parse_limits() -> ParseLimits:
+    """The limits for this archive: the settings' (``INGEST_LIMITS``, from ``ARCHIVE_MAX_*``)
+    and the lengths of the database's columns."""
+    name_columns = [
+        model._meta.get_field(name).max_length
+        for model, names in (
+            (Person, ("name", "source_name", "key", "sort_name")),
+            (Tag, ("name", "key")),
+        )
+        for name in names
+    ]
+    return ParseLimits(
+        **settings.INGEST_LIMITS,
+        max_url_chars=Article._meta.get_field("url").max_length,
+        max_title_chars=Article._meta.get_field("title").max_length,
+        max_name_chars=min(name_columns),
+    )
+
+
+class DiskFull(Exception):
+    """A disk filled up during an ingest; the message says which and what became of the run."""
+
+    def __init__(self, where: str, detail: str, committed: bool):
+        outcome = (
+            "the database holds this run, but the search index could not take it: its "
+            "changes stay queued for `manage.py drain_index_queue` once there is room"
+            if committed
+            else "nothing of this run was written"
+        )
+        super().__init__(f"{where} is full: {detail}; {outcome}")
+
+
+def full_disk(exc: BaseException | None) -> tuple[str, str] | None:
+    """(which disk, what the system said) if ``exc``, or an exception it was raised from or
+    while handling, is about a full disk: ("the disk holding /srv/archive/var",
+    "No space left on device"); None otherwise."""
+    while exc is not None:
+        if isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            folder = Path(exc.filename).parent if exc.filename else settings.DATA_DIR
+            return f"the disk holding {folder}", exc.strerror
+        if isinstance(exc, sqlite3.Error):
+            code = (getattr(exc, "sqlite_errorcode", None) or 0) & 0xFF  # primary result code
+            folder = Path(connection.settings_dict["NAME"]).parent
+            nearly_full = shutil.disk_usage(folder).free < NEARLY_FULL_BYTES
+            if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and nearly_full):
+                return f"the disk holding {folder}", str(exc)
+        if getattr(exc, "sqlstate", None) == "53100":  # PostgreSQL's disk_full
+            return "the database server's disk", str(exc).strip()
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+def read_source(path: Path, limits: ParseLimits) -> bytes:
+    """The bytes of the regular file ``path``; ``ParseError`` (line 1) for anything else, an
+    unreadable file, or one over the byte limit (judged by its size, before reading)."""
+    try:
+        # Non-blocking: opening a FIFO for reading would otherwise wait for a writer.
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        raise ParseError(str(path), 1, _unopenable(path, exc)) from None
+    try:
+        status = os.fstat(fd)
+        if stat.S_ISDIR(status.st_mode):
+            raise ParseError(str(path), 1, "a folder, not a file")
+        if not stat.S_ISREG(status.st_mode):
+            raise ParseError(str(path), 1, _not_regular(status.st_mode))
+        check_file_size(status.st_size, str(path), limits)
+        with open(fd, "rb", closefd=False) as file:
+            return file.read(limits.max_file_bytes + 1)  # parse_article rejects one that grew
+    finally:
+        os.close(fd)
+
+
+def _not_regular(mode: int) -> str:
+    return f"not a regular file ({FILE_KINDS.get(stat.S_IFMT(mode), 'an unknown kind')})"
+
+
+def _unopenable(path: Path, exc: OSError) -> str:
+    """Why ``path`` could not be opened, in words."""
+    if exc.errno == errno.ENOENT and path.is_symlink():
+        return "a broken symbolic link"
+    if exc.errno == errno.ENXIO:  # what a socket answers
+        return _not_regular(path.stat().st_mode)
+    return f"cannot read the file ({exc.strerror})"
 
 
 @dataclass
@@ -79,37 +191,48 @@ class IngestReport:
 
     @property
     def files(self):
-        return self.created + self.updated + self.unchanged + len(self.rejected)
+        return (
+            self.created + self.updated + self.unchanged + len(self.rejected) + len(self.superseded)
+        )
 
     def summary(self):
         return (
             f"{self.created} created, {self.updated} updated, {self.unchanged} unchanged, "
-            f"{len(self.rejected)} skipped"
+            f"{len(self.rejected)} skipped, {len(self.superseded)} superseded"
         )
 
 
 @dataclass
 class SourceFile:
     path: Path
-    data: bytes
-    fingerprint: str
+    fingerprint: str = ""
+    #: The identifier on line 1, when it has one.
+    url: str | None = None
+    #: ``PATH:LINE: message`` when the file could not be read.
+    rejection: str | None = None
+    #: The later file with the same identifier, which wins.
+    superseded_by: Path | None = None
+    data: bytes = b""
     parsed: ParsedArticle | None = None
 
 
 def find_files(paths: Iterable[str | Path]) -> list[Path]:
-    """The ``*.txt`` files under ``paths`` (files or folders), each folder in sorted order.
+    """The ``*.txt`` entries under ``paths`` (files or folders), each folder in sorted order,
+    each path once.
 
-    Raises ``FileNotFoundError`` naming a path that does not exist.
+    Entries that are not regular files (a folder named ``x.txt``, a broken link, a FIFO)
+    are listed too, for the ingest to report. Raises ``FileNotFoundError`` naming a path
+    that does not exist.
     """
     found = []
     for path in map(Path, paths):
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*.txt") if p.is_file()))
-        elif path.is_file():
+            found.extend(sorted(path.rglob("*.txt")))
+        elif os.path.lexists(path):
             found.append(path)
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
-    return found
+    return list(dict.fromkeys(found))
 
 
 def fingerprint(data: bytes) -> str:
@@ -124,27 +247,46 @@ def ingest_files(
     batch_size: int = BATCH_SIZE,
     on_progress: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Ingest ``files`` in order; with ``dry_run`` validate and count, write nothing."""
-    ingester = Ingester(override_edits=override_edits)
+    """Ingest ``files`` in order; with ``dry_run`` validate and count, write nothing.
+
+    Raises ``DiskFull`` when a disk fills up (the run is rolled back, unless only the
+    search index, updated after the commit, could not take it).
+    """
+    committed = False
     pop_index_error()  # not ours: left by earlier work of this thread
-    with transaction.atomic():
-        for start in range(0, len(files), batch_size):
-            batch = files[start : start + batch_size]
-            done = len(ingester.report.changed_ids)
-            ingester.ingest_batch(batch)
-            if not dry_run:
-                versions.assign(ingester.report.changed_ids[done:])
-                # Sent inside the transaction, batch by batch (also with no ids): the search
-                # index queues the changes in it, so a crash cannot lose them, indexes them
-                # while the ingest goes on, and catches up on any change an interrupted run
-                # left pending (articles.index.queue).
-                articles_changed.send(
-                    sender=Article, article_ids=ingester.report.changed_ids[done:]
-                )
-            if on_progress:
-                on_progress(len(batch))
-        if dry_run:
-            transaction.set_rollback(True)
+
+    def mark_committed():
+        nonlocal committed
+        committed = True
+
+    try:
+        with transaction.atomic():
+            transaction.on_commit(mark_committed)  # first: before the search index's hook
+            ingester = Ingester(override_edits=override_edits)
+            sources = ingester.survey(files)
+            for start in range(0, len(files), batch_size):
+                batch = sources[start : start + batch_size]
+                done = len(ingester.report.changed_ids)
+                ingester.ingest_batch(batch)
+                if not dry_run:
+                    versions.assign(ingester.report.changed_ids[done:])
+                    # Sent inside the transaction, batch by batch (also with no ids): the
+                    # search index queues the changes in it, so a crash cannot lose them,
+                    # indexes them while the ingest goes on, and catches up on any change an
+                    # interrupted run left pending (articles.index.queue).
+                    articles_changed.send(
+                        sender=Article, article_ids=ingester.report.changed_ids[done:]
+                    )
+                if on_progress:
+                    on_progress(len(batch))
+            if dry_run:
+                transaction.set_rollback(True)
+    except Exception as exc:
+        cancel_stream()  # the index's share of a run that rolled back
+        disk = full_disk(exc)
+        if disk is None:
+            raise
+        raise DiskFull(*disk, committed) from exc
     ingester.report.index_error = pop_index_error()
     return ingester.report
 
@@ -154,6 +296,7 @@ class Ingester:
 
     def __init__(self, *, override_edits=False):
         self.override_edits = override_edits
+        self.limits = parse_limits()
         self.report = IngestReport()
         self.person_ids: dict[str, int] = {}
         self.tag_ids: dict[str, int] = {}
@@ -168,70 +311,104 @@ class Ingester:
 
     # -- reading ------------------------------------------------------------
 
-    def read(self, paths: list[Path]) -> list[SourceFile]:
-        """Read and fingerprint files; unchanged ones are counted and dropped."""
-        sources = []
-        for path in paths:
+    def survey(self, paths: list[Path]) -> list[SourceFile]:
+        """Read every file once: its fingerprint and identifier, or why it cannot be read.
+
+        Of the files with one identifier, all but the last are marked superseded (line 1's
+        identifier is the file's identity, even if the rest of the file is rejected later).
+        """
+        sources = [SourceFile(path) for path in paths]
+        latest: dict[str, SourceFile] = {}
+        for source in sources:
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                self.report.rejected.append(f"{path}:1: cannot read the file ({exc.strerror})")
+                data = read_source(source.path, self.limits)
+                source.fingerprint = fingerprint(data)
+                source.url = read_identifier(data, self.limits)
+            except Exception as exc:
+                source.rejection = self.rejection(source.path, exc)
                 continue
-            sources.append(SourceFile(path, data, fingerprint(data)))
+            if source.url is not None:
+                latest[source.url] = source
+        for source in sources:
+            winner = latest.get(source.url) if source.url is not None else source
+            if winner is not source:
+                source.superseded_by = winner.path
+        return sources
+
+    @staticmethod
+    def rejection(path: Path, exc: Exception) -> str:
+        """The ``PATH:LINE: message`` for a file that failed with ``exc``."""
+        if isinstance(exc, ParseError):
+            return str(exc)
+        # The safety net: a bug must cost one file, not the run.
+        log.debug("Unexpected error on %s", path, exc_info=True)
+        text = str(exc)
+        text = text if len(text) <= 100 else text[:97] + "..."
+        return (
+            f"{path}:1: unexpected error ({type(exc).__name__}: {text}); a bug: please "
+            "report it with the file (DJANGO_LOG_LEVEL=DEBUG logs the traceback)"
+        )
+
+    def read(self, sources: list[SourceFile]) -> list[SourceFile]:
+        """The files of a batch to parse, read again (a batch at a time is held in memory);
+        unreadable, superseded and unchanged ones are reported or counted, and dropped."""
+        current = []
+        for source in sources:
+            if source.rejection is not None:
+                self.report.rejected.append(source.rejection)
+            elif source.superseded_by is not None:
+                self.report.superseded.append(
+                    f"{source.path}:1: superseded by {source.superseded_by} (same URL)"
+                )
+            else:
+                current.append(source)
         known = set(
             Article.objects.filter(
-                source_fingerprint__in={s.fingerprint for s in sources}
+                source_fingerprint__in={s.fingerprint for s in current}
             ).values_list("source_fingerprint", flat=True)
         )
-        fresh = [s for s in sources if s.fingerprint not in known]
-        self.report.unchanged += len(sources) - len(fresh)
+        fresh = []
+        for source in current:
+            if source.fingerprint in known:
+                self.report.unchanged += 1
+                continue
+            try:
+                source.data = read_source(source.path, self.limits)
+            except Exception as exc:
+                self.report.rejected.append(self.rejection(source.path, exc))
+                continue
+            source.fingerprint = fingerprint(source.data)  # of the bytes parsed
+            fresh.append(source)
         return fresh
 
     def parse(self, sources: list[SourceFile]) -> list[SourceFile]:
-        """Parse and validate; keep the last file for each URL."""
-        by_url: dict[str, SourceFile] = {}
+        """Parse the files; the rejected ones are reported and dropped."""
+        parsed = []
         for source in sources:
+            data, source.data = source.data, b""
             try:
-                source.parsed = parse_article(source.data, str(source.path))
-                self.validate(source)
-            except ParseError as exc:
-                self.report.rejected.append(str(exc))
+                source.parsed = parse_article(data, str(source.path), self.limits)
+            except Exception as exc:
+                self.report.rejected.append(self.rejection(source.path, exc))
                 continue
             self.report.warnings.extend(
                 f"{source.path}:{w.line}: {w.message}" for w in source.parsed.warnings
             )
-            earlier = by_url.pop(source.parsed.url, None)
-            if earlier is not None:
-                self.report.superseded.append(
-                    f"{earlier.path}:1: superseded by {source.path} (same URL)"
-                )
-            by_url[source.parsed.url] = source
-        return list(by_url.values())
-
-    @staticmethod
-    def validate(source: SourceFile):
-        """Reject what the database could not store, before anything is written."""
-        parsed, path = source.parsed, str(source.path)
-        for name, (line, limit) in FIELD_LIMITS.items():
-            if len(getattr(parsed, name)) > limit:
-                raise ParseError(path, line, f"{name} longer than {limit} characters")
-        for person in parsed.people:
-            if max(len(person.source), len(person.name)) > NAME_LIMIT:
-                raise ParseError(path, 3, f"person name longer than {NAME_LIMIT} characters")
-        for tag in parsed.tags:
-            if len(tag) > NAME_LIMIT:
-                raise ParseError(path, 3, f"tag longer than {NAME_LIMIT} characters")
+            parsed.append(source)
+        return parsed
 
     # -- writing ------------------------------------------------------------
 
-    def ingest_batch(self, paths: list[Path]):
-        sources = self.parse(self.read(paths))
+    def ingest_batch(self, sources: list[SourceFile]):
+        sources = self.parse(self.read(sources))
         if not sources:
             return
         try:
             with transaction.atomic():
                 self.write(sources)
-        except DatabaseError:
+        except DatabaseError as exc:
+            if full_disk(exc):
+                raise
             # Replay one file at a time so that only the file the database
             # refuses is rejected; the caches may hold rows that rolled back.
             self.reset_caches()

@@ -1,10 +1,13 @@
 """The archive's data: articles, the people they are about and their tags."""
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
+
+from articles.parsing import EARLIEST_PUB_DATE, LATEST_PUB_DATE
 
 SLUG_MAX_LENGTH = 120
 
@@ -233,7 +236,14 @@ class Article(models.Model):
     title = models.CharField(max_length=500)
     publication = models.CharField(max_length=200, blank=True, db_index=True)
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, allow_unicode=True)
-    pub_date = models.DateField("publication date", null=True, blank=True, db_index=True)
+    pub_date = models.DateField(
+        "publication date",
+        null=True,
+        blank=True,
+        db_index=True,
+        # The dates the ingest accepts; the admin's form keeps to them too.
+        validators=[MinValueValidator(EARLIEST_PUB_DATE), MaxValueValidator(LATEST_PUB_DATE)],
+    )
     body = models.TextField(help_text="Paragraphs separated by a blank line.")
     source_number = models.BigIntegerField(
         null=True,

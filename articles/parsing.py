@@ -1,8 +1,13 @@
-"""Parse one seed file (see SEED_FORMAT.md) into a `ParsedArticle`.
+"""Parse one seed file into a `ParsedArticle`.
+
+The format, every decision below and every message, for the people who write the
+files: docs/seed-format.md (keep it in step with this docstring).
 
 Pure functions: no database, no Django. `parse_article` either returns a
 complete `ParsedArticle` (possibly with `warnings`) or raises `ParseError`
-naming the file and line, so a caller never half-ingests a file.
+naming the file and line, so a caller never half-ingests a file. What a file
+may hold is bounded by `ParseLimits` (the caller passes them in); a file over a
+limit is rejected. Every step takes time linear in the file's size.
 
 Format decisions
 ----------------
@@ -14,6 +19,12 @@ Decoding
     "not a text file". Lines end in LF, CRLF or CR (only those: `str.splitlines`
     would also split on U+2028, U+0085 and friends and shift line numbers);
     the final newline is optional.
+Control characters
+    Unicode category Cc other than tab, LF and CR (C0, DEL, C1) are removed
+    from every line, with one warning naming the lines; those that separate
+    words (vertical tab, form feed, U+001C-U+001F, U+0085) become a space.
+    Format characters stay: zero-width (non-)joiners, direction marks and
+    soft hyphens belong to names and words in many scripts.
 Line 1
     The identifier: an ``http(s)://`` URL or a ``urn:NID:...`` URN, with no
     spaces. Anything else means the file is not an article.
@@ -29,15 +40,17 @@ Line 3
     space and so stays a tag: the file does not say it is a person.
 Line 4
     "July 7, 2017"; also "Jul 7, 2017", "Sept. 7, 2017", "July 7 2017".
-    An empty or malformed date is a warning, not a reject; the date in an
-    NYT-style URL (/YYYY/MM/DD/) is used instead when there is one.
+    An empty or malformed date, or one outside `EARLIEST_PUB_DATE` to
+    `LATEST_PUB_DATE`, is a warning, not a reject; the date in an NYT-style
+    URL (/YYYY/MM/DD/) is used instead when there is one in that range.
 Line 5
     An integer of unknown meaning, kept as is. "3,652" (correct thousands
     grouping) is accepted as 3652. Something number-like but malformed
     ("36,52", "-3", "3652.0") or above 2,147,483,647 (the largest value
-    every database's integer column takes) is dropped with a warning. A line
-    with any other text means the number is missing and the body starts on
-    line 5.
+    every database's integer column takes) is dropped with a warning; a
+    number longer than the digit limit is a reject (no source writes one).
+    A line with any other text means the number is missing and the body
+    starts on line 5.
 Body (line 6 on, or 5)
     Each source line is a paragraph break; within a line, `restore_paragraphs`
     finds the breaks lost when the source joined paragraphs with no
@@ -45,6 +58,12 @@ Body (line 6 on, or 5)
     `body` is the paragraphs joined by a blank line; `word_count` counts
     whitespace-separated words of the restored body, so "House.Mr." counts
     as the two words it is.
+Limits (`ParseLimits`)
+    Over one, the file is rejected on the line concerned: its size (line 1,
+    before decoding; callers check it before reading), the URL's and the
+    title's lengths, the number of keywords and each keyword's stored forms
+    (checked before nameparser sees it), the digits on line 5 (before any
+    int()), and the restored body's length.
 """
 
 from __future__ import annotations
@@ -59,17 +78,26 @@ from dataclasses import dataclass
 
 from nameparser import HumanName
 
+from articles.dates import EARLIEST_PUB_DATE, LATEST_PUB_DATE
+from articles.text import CONTROL_CHARACTERS, remove_control_characters
+
 __all__ = [
+    "DEFAULT_LIMITS",
+    "EARLIEST_PUB_DATE",
     "KNOWN_PUBLICATIONS",
+    "LATEST_PUB_DATE",
     "ParseError",
+    "ParseLimits",
     "ParseWarning",
     "ParsedArticle",
     "PersonName",
+    "check_file_size",
     "normalize_key",
     "parse_article",
     "parse_date",
     "parse_keywords",
     "person_from_keyword",
+    "read_identifier",
     "restore_paragraphs",
     "split_title",
 ]
@@ -97,6 +125,27 @@ KNOWN_PUBLICATIONS: tuple[str, ...] = (
 
 #: Largest source number kept (signed 32-bit: fits every database's integer column).
 MAX_SOURCE_NUMBER = 2**31 - 1
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    """What one file may hold; over a limit, the file is rejected (docs/seed-format.md).
+
+    The lengths of URL, title and names are the database columns' (``articles.ingest``
+    reads them from the model); the others are settings (``ARCHIVE_MAX_*``).
+    """
+
+    max_file_bytes: int = 8_000_000
+    max_url_chars: int = 500
+    max_title_chars: int = 500
+    #: Every stored form of a person or tag: source form, display and sort name, key.
+    max_name_chars: int = 200
+    max_keywords: int = 100
+    max_source_number_digits: int = 20
+    max_body_chars: int = 1_000_000
+
+
+DEFAULT_LIMITS = ParseLimits()
 
 
 class ParseError(ValueError):
@@ -174,6 +223,11 @@ def _shorten(text: str, limit: int = 60) -> str:
     return repr(text if len(text) <= limit else text[: limit - 3] + "...")
 
 
+def _too_long(what: str, limit: int, length: int, unit: str = "characters") -> str:
+    """The message for a limit exceeded: "title longer than 500 characters (612)"."""
+    return f"{what} longer than {limit:,} {unit} ({length:,})"
+
+
 _PUBLICATIONS_BY_KEY = {normalize_key(name): name for name in KNOWN_PUBLICATIONS}
 
 # Line ends: exactly CRLF, CR and LF (see the module docstring).
@@ -181,7 +235,8 @@ _LINE_END = re.compile(r"\r\n|\r|\n")
 _LINE_END_BYTES = re.compile(rb"\r\n|\r|\n")
 
 # Line 1: an http(s) URL with a host, or a URN (RFC 8141: urn:<NID>:<NSS>); no spaces.
-_IDENTIFIER = re.compile(r"(?:https?://[^\s/?#]+\S*|urn:[a-z0-9][a-z0-9-]{0,31}:\S+)", re.I)
+# Possessive quantifiers: a long line with a space fails at once, without backtracking.
+_IDENTIFIER = re.compile(r"(?:https?://[^\s/?#]++\S*+|urn:[a-z0-9][a-z0-9-]{0,31}:\S++)", re.I)
 # The date in an NYT-style URL path: .../2017/07/07/...
 _URL_DATE = re.compile(r"/(\d{4})/(\d{2})/(\d{2})/")
 
@@ -197,6 +252,12 @@ def _split_lines(text: str) -> list[str]:
 def _line_of(data: bytes, offset: int) -> int:
     """1-based line number of byte `offset` in `data`."""
     return len(_LINE_END_BYTES.findall(data, 0, offset)) + 1
+
+
+def check_file_size(size: int, path: str, limits: ParseLimits = DEFAULT_LIMITS) -> None:
+    """Raise `ParseError` for a file of `size` bytes over the limit (check before reading it)."""
+    if size > limits.max_file_bytes:
+        raise ParseError(path, 1, f"file larger than {limits.max_file_bytes:,} bytes ({size:,})")
 
 
 def _decode(data: bytes, path: str) -> tuple[str, list[ParseWarning]]:
@@ -228,6 +289,62 @@ def _decode(data: bytes, path: str) -> tuple[str, list[ParseWarning]]:
         raise ParseError(path, line, message) from None
     message = f"not valid UTF-8 (byte 0x{data[bad]:02X}); decoded as Windows-1252"
     return text, [ParseWarning(_line_of(data, bad), message)]
+
+
+# The control characters below U+0080 as bytes: each is that byte in UTF-8 and Windows-1252,
+# and makes a NUL byte in UTF-16. Every C1 control (U+0080-U+009F) starts with byte 0xC2 in
+# UTF-8, and Windows-1252 decodes to none.
+_CONTROL_BYTES = bytes(byte for byte in range(0x80) if CONTROL_CHARACTERS.match(chr(byte)))
+
+
+def _may_hold_control_characters(data: bytes) -> bool:
+    """False when the text decoded from `data` surely has no control characters: a check of
+    the raw bytes, four times faster than searching the text."""
+    return len(data.translate(None, _CONTROL_BYTES)) != len(data) or b"\xc2" in data
+
+
+def _remove_control_characters(lines: list[str]) -> list[ParseWarning]:
+    """Remove control characters from `lines`, in place; one warning naming the lines."""
+    removed, numbers = 0, []
+    for index, line in enumerate(lines):
+        lines[index], count = remove_control_characters(line)
+        if count:
+            removed += count
+            numbers.append(index + 1)
+    if not numbers:
+        return []
+    message = f"removed {removed} control character{'s' if removed > 1 else ''}"
+    if len(numbers) > 1:
+        shown = ", ".join(map(str, numbers[: min(5, len(numbers) - 1)]))
+        rest = len(numbers) - 5
+        last = f"{rest} more" if rest > 1 else str(numbers[-1])
+        message += f" (lines {shown} and {last})"
+    return [ParseWarning(numbers[0], message)]
+
+
+# --------------------------------------------------------------------------- line 1
+
+
+def _identifier(line: str, path: str, limits: ParseLimits) -> str:
+    """The identifier on line 1 (control characters removed); raises `ParseError`."""
+    url = line.strip()
+    if not _IDENTIFIER.fullmatch(url):
+        message = f"expected the article's URL or urn: identifier, found {_shorten(url)}"
+        raise ParseError(path, 1, message)
+    if len(url) > limits.max_url_chars:
+        raise ParseError(path, 1, _too_long("URL", limits.max_url_chars, len(url)))
+    return url
+
+
+def read_identifier(data: bytes, limits: ParseLimits = DEFAULT_LIMITS) -> str | None:
+    """The identifier on line 1 as `parse_article` reads it, or None where it would reject
+    line 1 (or the whole file as not text). Decodes the file; parses nothing else."""
+    try:
+        text, _ = _decode(data, "")
+        first_line, _ = remove_control_characters(_LINE_END.split(text, maxsplit=1)[0])
+        return _identifier(first_line, "", limits)
+    except ParseError:
+        return None
 
 
 # --------------------------------------------------------------------------- line 2
@@ -308,19 +425,41 @@ def person_from_keyword(keyword: str) -> PersonName | None:
     )
 
 
-def parse_keywords(line: str) -> tuple[tuple[PersonName, ...], tuple[str, ...]]:
-    """(people, tags) from the keyword line, in order, deduplicated by normalize_key."""
+def _keyword_too_long(keyword: str, length: int, limit: int) -> ValueError:
+    return ValueError(_too_long(f"keyword {_shorten(_collapse(keyword))}", limit, length))
+
+
+def parse_keywords(
+    line: str, limits: ParseLimits = DEFAULT_LIMITS
+) -> tuple[tuple[PersonName, ...], tuple[str, ...]]:
+    """(people, tags) from the keyword line, in order, deduplicated by normalize_key.
+
+    Raises ValueError for a line over `limits`: too many keywords, or one too long.
+    """
+    keywords = [keyword for keyword in line.split(",") if keyword.strip()]
+    if len(keywords) > limits.max_keywords:
+        raise ValueError(f"more than {limits.max_keywords:,} keywords ({len(keywords):,})")
+    limit = limits.max_name_chars
     people: dict[str, PersonName] = {}
     tags: dict[str, str] = {}
-    for keyword in line.split(","):
-        if not keyword.strip():
-            continue
+    for keyword in keywords:
+        # Checked before nameparser sees it, and each form it is stored in after.
+        if len(keyword) > limit and len(_collapse(keyword)) > limit:
+            raise _keyword_too_long(keyword, len(_collapse(keyword)), limit)
         person = person_from_keyword(keyword)
         if person is not None:
+            length = max(
+                len(person.source), len(person.key), len(person.name), len(person.sort_name)
+            )
+            if length > limit:
+                raise _keyword_too_long(keyword, length, limit)
             people.setdefault(person.key, person)
         else:
             tag = _collapse(keyword)
-            tags.setdefault(normalize_key(tag), tag)
+            key = normalize_key(tag)
+            if len(tag) > limit or len(key) > limit:
+                raise _keyword_too_long(keyword, max(len(tag), len(key)), limit)
+            tags.setdefault(key, tag)
     return tuple(people.values()), tuple(tags.values())
 
 
@@ -356,14 +495,19 @@ def parse_date(text: str) -> datetime.date:
     return datetime.date(int(match.group(3)), month, int(match.group(2)))
 
 
+def _in_range(day: datetime.date) -> bool:
+    return EARLIEST_PUB_DATE <= day <= LATEST_PUB_DATE
+
+
 def _date_from_url(url: str) -> datetime.date | None:
     match = _URL_DATE.search(url) if url.lower().startswith("http") else None
     if match is None:
         return None
     try:
-        return datetime.date(*map(int, match.groups()))
+        day = datetime.date(*map(int, match.groups()))
     except ValueError:
         return None
+    return day if _in_range(day) else None
 
 
 def _read_date(line: str, url: str) -> tuple[datetime.date | None, str | None]:
@@ -371,9 +515,14 @@ def _read_date(line: str, url: str) -> tuple[datetime.date | None, str | None]:
     text = _collapse(line)
     if text:
         try:
-            return parse_date(text), None
+            day = parse_date(text)
         except ValueError:
             problem = f"malformed date {_shorten(text)}"
+        else:
+            if _in_range(day):
+                return day, None
+            years = f"years {EARLIEST_PUB_DATE.year} to {LATEST_PUB_DATE.year}"
+            problem = f"date {_shorten(text)} out of range ({years})"
     else:
         problem = "empty date"
     fallback = _date_from_url(url)
@@ -385,16 +534,24 @@ def _read_date(line: str, url: str) -> tuple[datetime.date | None, str | None]:
 # --------------------------------------------------------------------------- line 5
 
 _SOURCE_NUMBER = re.compile(r"\d+|\d{1,3}(?:,\d{3})+")
-# Number-like lines that are not a valid source number (not body text).
-_NUMBER_LIKE = re.compile(r"[-+]?[\d.,\s]*\d[\d.,\s]*")
+# Number-like lines that are not a valid source number (not body text): signs, separators
+# and at least one digit. Possessive, so that a long line that is not one fails at once.
+_NUMBER_LIKE = re.compile(r"[-+]?+[.,\s]*+\d[\d.,\s]*+")
 
 
-def _read_source_number(line: str) -> tuple[int | None, str | None, bool]:
-    """(number, warning message or None, whether the line is body text) for line 5."""
+def _read_source_number(line: str, limits: ParseLimits) -> tuple[int | None, str | None, bool]:
+    """(number, warning message or None, whether the line is body text) for line 5.
+
+    Raises ValueError for a number longer than the digit limit.
+    """
     text = line.strip()
     if not text:
         return None, "empty source number", False
     if _SOURCE_NUMBER.fullmatch(text):
+        digits = len(text) - text.count(",")
+        if digits > limits.max_source_number_digits:
+            limit = limits.max_source_number_digits
+            raise ValueError(_too_long("source number", limit, digits, "digits"))
         number = int(text.replace(",", ""))
         if number > MAX_SOURCE_NUMBER:
             return None, f"source number {text} out of range; ignored", False
@@ -514,6 +671,22 @@ def _breaks(text: str) -> list[int]:
     """Offsets in one whitespace-normalised line where a lost paragraph break was."""
     breaks = []
     paragraph_start = 0
+    # The parity of the straight double quotes in text[counted_from:counted_to], brought up
+    # to an offset when asked (offsets only grow): counting from the paragraph's start at
+    # every join would take time quadratic in the line's length.
+    counted_from = counted_to = 0
+    odd = False
+
+    def balanced_before(offset: int) -> bool:
+        """Whether the paragraph's straight double quotes before `offset` are balanced."""
+        nonlocal counted_from, counted_to, odd
+        if counted_from != paragraph_start:
+            counted_from = counted_to = paragraph_start
+            odd = False
+        odd ^= text.count('"', counted_to, offset) % 2 == 1
+        counted_to = offset
+        return not odd
+
     for match in _JOIN.finditer(text):
         term, term_start, at = match["term"], match.start(), match.end()
         # A straight double quote among the closers opens the next paragraph
@@ -522,11 +695,7 @@ def _breaks(text: str) -> list[int]:
         # of two in a row ('growth."" The'), the second opens.
         pair = text.find('""', term_start, at)
         opening = next(
-            (
-                i
-                for i in range(term_start, at)
-                if text[i] == '"' and text.count('"', paragraph_start, i) % 2 == 0
-            ),
+            (i for i in range(term_start, at) if text[i] == '"' and balanced_before(i)),
             None,
         )
         if pair != -1:
@@ -566,20 +735,19 @@ def restore_paragraphs(body: str) -> list[str]:
 _LINE_NAMES = {2: "title", 3: "keywords line", 4: "date line", 5: "source number and body"}
 
 
-def parse_article(data: bytes, path: str) -> ParsedArticle:
+def parse_article(data: bytes, path: str, limits: ParseLimits = DEFAULT_LIMITS) -> ParsedArticle:
     """Parse one seed file's bytes; `path` is only used in messages. Raises ParseError."""
+    check_file_size(len(data), path, limits)
     text, warnings = _decode(data, path)
     if not text.strip():
         raise ParseError(path, 1, "empty file")
     lines = _split_lines(text)
     if lines[-1] == "":
         lines.pop()  # the final newline
+    if _may_hold_control_characters(data) and CONTROL_CHARACTERS.search(text):
+        warnings += _remove_control_characters(lines)
 
-    url = lines[0].strip()
-    if not _IDENTIFIER.fullmatch(url):
-        raise ParseError(
-            path, 1, f"expected the article's URL or urn: identifier, found {_shorten(url)}"
-        )
+    url = _identifier(lines[0], path, limits)
     for number, name in _LINE_NAMES.items():
         if len(lines) < number:
             raise ParseError(path, number, f"missing {name}")
@@ -587,13 +755,21 @@ def parse_article(data: bytes, path: str) -> ParsedArticle:
     title, publication = split_title(lines[1])
     if not title:
         raise ParseError(path, 2, "empty title")
-    people, tags = parse_keywords(lines[2])
+    if len(title) > limits.max_title_chars:
+        raise ParseError(path, 2, _too_long("title", limits.max_title_chars, len(title)))
+    try:
+        people, tags = parse_keywords(lines[2], limits)
+    except ValueError as exc:
+        raise ParseError(path, 3, str(exc)) from None
 
     pub_date, problem = _read_date(lines[3], url)
     if problem:
         warnings.append(ParseWarning(4, problem))
 
-    source_number, problem, body_on_line_5 = _read_source_number(lines[4])
+    try:
+        source_number, problem, body_on_line_5 = _read_source_number(lines[4], limits)
+    except ValueError as exc:
+        raise ParseError(path, 5, str(exc)) from None
     if problem:
         warnings.append(ParseWarning(5, problem))
     body_start = 5 if body_on_line_5 else 6
@@ -603,6 +779,8 @@ def parse_article(data: bytes, path: str) -> ParsedArticle:
     if not paragraphs:
         raise ParseError(path, body_start, "empty body")
     body = "\n\n".join(paragraphs)
+    if len(body) > limits.max_body_chars:
+        raise ParseError(path, body_start, _too_long("body", limits.max_body_chars, len(body)))
 
     return ParsedArticle(
         url=url,

@@ -4,8 +4,13 @@
 engine's analyzer folds with it too, so a query word and an indexed word fold alike.
 (``parsing.normalize_key`` is a different idea: the identity of a person or tag, where
 accents matter and only case and spacing do not.)
+
+``strip_control_characters`` makes a query plain text (every invisible character separates
+words); ``remove_control_characters`` cleans text that is stored (only control characters go,
+invisible characters that carry meaning, such as zero-width joiners in names, stay).
 """
 
+import re
 import unicodedata
 
 
@@ -37,3 +42,21 @@ def fold(text: str) -> str:
 def strip_control_characters(text: str) -> str:
     """``text`` with control and format characters replaced by spaces (tabs, newlines too)."""
     return "".join(" " if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} else c for c in text)
+
+
+#: Control characters (Unicode category Cc: C0, DEL and C1) other than tab, line feed and
+#: carriage return.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def _control_replacement(match: re.Match) -> str:
+    return " " if match[0].isspace() else ""
+
+
+def remove_control_characters(text: str) -> tuple[str, int]:
+    """``text`` without ``CONTROL_CHARACTERS``, and how many there were.
+
+    Those that separate words (``str.isspace``: vertical tab, form feed, the information
+    separators U+001C-U+001F, next line U+0085) become a space; the others are removed.
+    """
+    return CONTROL_CHARACTERS.subn(_control_replacement, text)

@@ -5,18 +5,25 @@ import datetime
 import pytest
 
 from articles.parsing import (
+    DEFAULT_LIMITS,
+    EARLIEST_PUB_DATE,
     KNOWN_PUBLICATIONS,
+    LATEST_PUB_DATE,
     ParseError,
+    ParseLimits,
     ParseWarning,
     PersonName,
+    check_file_size,
     normalize_key,
     parse_article,
     parse_date,
     parse_keywords,
     person_from_keyword,
+    read_identifier,
     restore_paragraphs,
     split_title,
 )
+from articles.text import remove_control_characters
 from tests.conftest import REAL_SEED
 
 SEED = REAL_SEED
@@ -42,13 +49,13 @@ def well_formed(**changes):
     return [line for line in lines.values() if line is not None]
 
 
-def parse(*lines, path="x.txt", **kwargs):
-    return parse_article(article_bytes(*lines, **kwargs), path)
+def parse(*lines, path="x.txt", limits=DEFAULT_LIMITS, **kwargs):
+    return parse_article(article_bytes(*lines, **kwargs), path, limits)
 
 
-def reject(data, path="bad.txt"):
+def reject(data, path="bad.txt", limits=DEFAULT_LIMITS):
     with pytest.raises(ParseError) as caught:
-        parse_article(data, path)
+        parse_article(data, path, limits)
     return caught.value
 
 
@@ -719,3 +726,249 @@ def test_parse_error_pickles():
     error = ParseError("a.txt", 3, "boom")
     copy = pickle.loads(pickle.dumps(error))
     assert (copy.path, copy.line, copy.message, str(copy)) == ("a.txt", 3, "boom", "a.txt:3: boom")
+
+
+# --------------------------------------------------------------------------- control characters
+
+
+def test_remove_control_characters():
+    text = "a\x01b\x1ec\x85d\u200de\tf\r\ng\x7fh\x9bi"
+    # Separators become a space, the others go; tab and line ends stay, and so does the
+    # zero-width joiner (a format character, not a control character).
+    assert remove_control_characters(text) == ("ab c d\u200de\tf\r\nghi", 5)
+    assert remove_control_characters("plain") == ("plain", 0)
+
+
+def test_control_characters_are_removed_with_a_warning_naming_the_line():
+    article = parse(*well_formed(title="A\x01 Story\x7f\x1b - The New York Times"))
+    assert article.title == "A Story"
+    assert article.warnings == (ParseWarning(2, "removed 3 control characters"),)
+
+
+def test_control_characters_on_several_lines_are_one_warning():
+    lines = well_formed(
+        url="\x02urn:x:1",
+        keywords="Tr\x1bump  Donald J,Rus\x01sia",
+        number="1\x0e2",
+        body="Some\x02thing happened.\x03",
+    )
+    article = parse(*lines, "Next\x04 line.", "\x05", "More\x06.", "Yet\x07 more.", "End\x08.")
+    assert article.url == "urn:x:1"
+    assert [p.name for p in article.people] == ["Donald J. Trump"]
+    assert article.tags == ("Russia",)
+    assert article.source_number == 12
+    assert article.paragraphs == [
+        "Something happened.",
+        "Next line.",
+        "More.",
+        "Yet more.",
+        "End.",
+    ]
+    assert article.warnings[0] == ParseWarning(
+        1, "removed 11 control characters (lines 1, 3, 5, 6, 7 and 4 more)"
+    )
+    assert "\\x" not in ascii(article.body + article.title + article.url)
+
+
+def test_control_characters_that_separate_words_become_a_space():
+    article = parse(*well_formed(title="Left\x1eRight", body="One\x0btwo\x0cthree\x85four."))
+    assert article.title == "Left Right"
+    assert article.paragraphs == ["One two three four."]
+    assert article.warnings == (ParseWarning(2, "removed 4 control characters (lines 2 and 6)"),)
+
+
+def test_format_characters_that_carry_meaning_stay():
+    # A zero-width non-joiner in a Persian name, a joiner in an emoji sequence, a
+    # right-to-left mark, a soft hyphen.
+    keywords = "Mohammadi  Narges\u200c,\U0001f469\u200d\U0001f52c,\u200fשלום,co\u00adop"
+    article = parse(*well_formed(keywords=keywords))
+    assert article.people[0].name == "Narges\u200c Mohammadi"
+    assert article.tags == ("\U0001f469\u200d\U0001f52c", "\u200fשלום", "co\u00adop")
+    assert article.warnings == ()
+
+
+def test_utf16_control_characters_are_removed_too():
+    text = "\n".join(well_formed(title="A\x01Story"))
+    article = parse_article(text.encode("utf-16"), "wide.txt")
+    assert (article.title, article.warnings) == (
+        "AStory",
+        (ParseWarning(2, "removed 1 control character"),),
+    )
+
+
+# --------------------------------------------------------------------------- plausible dates
+
+
+@pytest.mark.parametrize(
+    ("date", "accepted"),
+    [
+        ("January 1, 1600", True),
+        ("December 31, 2100", True),
+        ("December 31, 1599", False),
+        ("January 1, 2101", False),
+        ("December 31, 9999", False),
+        ("January 1, 0001", False),
+    ],
+)
+def test_dates_outside_the_plausible_range_are_not_recorded(date, accepted):
+    article = parse(*well_formed(url="urn:x:1", date=date))
+    if accepted:
+        assert article.pub_date == parse_date(date)
+        assert article.warnings == ()
+    else:
+        assert article.pub_date is None
+        assert article.warnings == (
+            ParseWarning(
+                4,
+                f"date {date!r} out of range (years 1600 to 2100); no publication date recorded",
+            ),
+        )
+
+
+def test_a_date_out_of_range_falls_back_on_the_url():
+    article = parse(*well_formed(date="December 31, 9999"))
+    assert article.pub_date == datetime.date(2017, 7, 7)
+    assert article.warnings[0].message.endswith("; used 2017-07-07 from the URL")
+
+
+def test_a_url_date_out_of_range_is_not_used():
+    url = "https://www.nytimes.com/9999/12/31/world/x.html"
+    article = parse(*well_formed(url=url, date=""))
+    assert article.pub_date is None
+
+
+def test_the_date_range_constants():
+    assert datetime.date(1600, 1, 1) == EARLIEST_PUB_DATE
+    assert datetime.date(2100, 12, 31) == LATEST_PUB_DATE
+
+
+# --------------------------------------------------------------------------- limits
+
+
+def test_a_source_number_of_5000_digits_is_rejected_not_a_crash():
+    error = reject(article_bytes(*well_formed(number="1" * 5000)), "x.txt")
+    assert str(error) == "x.txt:5: source number longer than 20 digits (5,000)"
+
+
+@pytest.mark.parametrize(
+    ("line", "outcome"),
+    [
+        ("9" * 20, "source number 99999999999999999999 out of range; ignored"),
+        (
+            "99,999,999,999,999,999,999",
+            "source number 99,999,999,999,999,999,999 out of range; ignored",
+        ),
+        ("1" * 21, "x.txt:5: source number longer than 20 digits (21)"),
+        ("111,111,111,111,111,111,111", "x.txt:5: source number longer than 20 digits (21)"),
+    ],
+)
+def test_source_number_digit_limit(line, outcome):
+    data = article_bytes(*well_formed(number=line))
+    if outcome.startswith("x.txt"):
+        assert str(reject(data, "x.txt")) == outcome
+    else:
+        assert parse_article(data, "x.txt").warnings == (ParseWarning(5, outcome),)
+    limits = ParseLimits(max_source_number_digits=2)
+    assert str(reject(article_bytes(*well_formed(number="123")), "x.txt", limits)) == (
+        "x.txt:5: source number longer than 2 digits (3)"
+    )
+
+
+def test_default_limits():
+    assert ParseLimits() == ParseLimits(
+        max_file_bytes=8_000_000,
+        max_url_chars=500,
+        max_title_chars=500,
+        max_name_chars=200,
+        max_keywords=100,
+        max_source_number_digits=20,
+        max_body_chars=1_000_000,
+    )
+
+
+def test_file_size_limit():
+    data = article_bytes(*well_formed())
+    limits = ParseLimits(max_file_bytes=len(data) - 1)
+    assert str(reject(data, "x.txt", limits)) == (
+        f"x.txt:1: file larger than {len(data) - 1:,} bytes ({len(data):,})"
+    )
+    assert parse_article(data, "x.txt", ParseLimits(max_file_bytes=len(data))).url == NYT_URL
+    with pytest.raises(ParseError, match=r"^big\.txt:1: file larger than 8,000,000 bytes"):
+        check_file_size(5 * 2**30, "big.txt", ParseLimits())
+    check_file_size(8_000_000, "big.txt", ParseLimits())
+
+
+def test_url_length_limit():
+    url = "https://example.com/" + "a" * 480
+    assert parse(*well_formed(url=url)).url == url
+    error = reject(article_bytes(*well_formed(url=url + "b")), "x.txt")
+    assert str(error) == "x.txt:1: URL longer than 500 characters (501)"
+
+
+def test_title_length_limit():
+    title = "T" * 500
+    assert parse(*well_formed(title=title + " - Reuters")).title == title
+    error = reject(article_bytes(*well_formed(title="T" * 501)), "x.txt")
+    assert str(error) == "x.txt:2: title longer than 500 characters (501)"
+
+
+def test_keyword_count_limit():
+    keywords = ",".join(f"tag {n}" for n in range(100))
+    assert len(parse(*well_formed(keywords=keywords + ",, ,")).tags) == 100
+    error = reject(article_bytes(*well_formed(keywords=keywords + ",one more")), "x.txt")
+    assert str(error) == "x.txt:3: more than 100 keywords (101)"
+
+
+@pytest.mark.parametrize(
+    ("keyword", "length"),
+    [
+        ("t" * 201, 201),
+        ("  " + "t" * 100 + "   " + "t" * 100, 201),  # stray spaces do not count
+        # A person whose display name grows past the limit: each initial gains a period.
+        ("Smith  " + "A " * 97, 297),
+        # Case-folding can lengthen a name: "ß" becomes "ss" in its matching key.
+        ("ß" * 101, 202),
+    ],
+)
+def test_keyword_length_limit(keyword, length):
+    error = reject(article_bytes(*well_formed(keywords=f"Russia,{keyword}")), "x.txt")
+    assert error.line == 3
+    assert error.message.startswith("keyword '")
+    assert error.message.endswith(f"longer than 200 characters ({length})")
+
+
+def test_keyword_length_limit_leaves_names_at_the_limit():
+    article = parse(*well_formed(keywords=f"{'t' * 200},{'T' * 195}  Ann"))
+    assert article.tags == ("t" * 200,)
+    assert article.people[0].sort_name == f"{'T' * 195}, Ann"
+
+
+def test_body_length_limit():
+    body = "x" * 30
+    limits = ParseLimits(max_body_chars=30)
+    assert parse(*well_formed(body=body), limits=limits).body == body
+    error = reject(article_bytes(*well_formed(body=body + "y")), "x.txt", limits)
+    assert str(error) == "x.txt:6: body longer than 30 characters (31)"
+
+
+# --------------------------------------------------------------------------- the identifier alone
+
+
+@pytest.mark.parametrize(
+    ("data", "identifier"),
+    [
+        (article_bytes(*well_formed()), NYT_URL),
+        ("\n".join(well_formed(url=" urn:x:1\x01 ")).encode("utf-16"), "urn:x:1"),
+        (b"\xef\xbb\xbf" + article_bytes(*well_formed(), end="\r\n"), NYT_URL),
+        # Windows-1252, decoded as the whole file is.
+        (article_bytes(*well_formed(url="urn:x:café"), encoding="cp1252"), "urn:x:café"),
+        (b"# A README\n", None),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", None),
+        (b"", None),
+        (("https://example.com/" + "a" * 481).encode(), None),
+    ],
+)
+def test_read_identifier_reads_line_1_as_parse_article_does(data, identifier):
+    assert read_identifier(data) == identifier
+    if identifier is not None:
+        assert parse_article(data, "x.txt").url == identifier

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.test import override_settings
 from haystack.query import SearchQuerySet
 
-from articles.dates import LATEST
+from articles.dates import LATEST_PUB_DATE
 from articles.index import queue
 from articles.models import Article, PendingIndexUpdate
 from articles.search import limits
@@ -84,7 +84,7 @@ def test_dates_outside_the_archive_are_refused_with_a_message(client, search_ind
 
 
 def test_archive_pages_at_the_edges_of_the_archive_answer(client, search_index):
-    make_article("Last day", "At the very end.", pub_date=LATEST)
+    make_article("Last day", "At the very end.", pub_date=LATEST_PUB_DATE)
     assert get_status(client, "/archive/2100/12/31/") == 200
     assert get_status(client, "/archive/2100/12/") == 200
     assert get_status(client, "/archive/2100/") == 200

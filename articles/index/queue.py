@@ -157,6 +157,14 @@ class _Stream:
         self.batch.cancel()
 
 
+def cancel_stream():
+    """Drop this thread's stream, if any: its transaction rolled back (Django has no hook for
+    that, so the bulk writer that changed the transaction calls this)."""
+    current, _streams.current = getattr(_streams, "current", None), None
+    if current is not None:
+        current.cancel()
+
+
 def _current_stream(connection):
     """This thread's stream if it belongs to the running transaction; a stale one (its
     transaction rolled back) is cancelled."""

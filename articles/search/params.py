@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlencode
 
-from articles.dates import EARLIEST, LATEST
+from articles.dates import EARLIEST_PUB_DATE, LATEST_PUB_DATE
 from articles.models import SLUG_MAX_LENGTH
 from articles.search.query import MAX_QUERY_LENGTH
 from articles.text import strip_control_characters
@@ -89,10 +89,10 @@ class SearchParams:
                 "e.g. 2017-07-07."
             )
             return None
-        if not EARLIEST <= day <= LATEST:
+        if not EARLIEST_PUB_DATE <= day <= LATEST_PUB_DATE:
             self.errors.append(
-                f"“{value}” is outside the archive's dates ({EARLIEST} to {LATEST}); "
-                "it was left out."
+                f"“{value}” is outside the archive's dates ({EARLIEST_PUB_DATE} to "
+                f"{LATEST_PUB_DATE}); it was left out."
             )
             return None
         return day

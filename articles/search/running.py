@@ -17,7 +17,7 @@ from django.db.models import Q
 from haystack.query import SQ, SearchQuerySet
 
 from articles import versions
-from articles.dates import EARLIEST, LATEST, month_end
+from articles.dates import EARLIEST_PUB_DATE, LATEST_PUB_DATE, month_end
 from articles.index.engines import SearchUnavailable
 from articles.models import Person, Tag
 from articles.search.params import shown
@@ -262,7 +262,10 @@ def date_range_sq(first, last):
     is slow in Whoosh, and the timeline and the year facet always ask for whole months and
     years.
     """
-    first, last = max(first or EARLIEST, EARLIEST), min(last or LATEST, LATEST)
+    first, last = (
+        max(first or EARLIEST_PUB_DATE, EARLIEST_PUB_DATE),
+        min(last or LATEST_PUB_DATE, LATEST_PUB_DATE),
+    )
     parts, months = [], []
     day = first
     while day <= last:

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from articles.ingest import find_files, ingest_files
+from articles.ingest import DiskFull, find_files, ingest_files
 
 
 class Command(BaseCommand):
@@ -44,10 +44,15 @@ class Command(BaseCommand):
             if not on_terminal and options["verbosity"] > 0:
                 self.stdout.write(f"ingest: {done}/{len(files)} files")
 
-        with tqdm(total=len(files), unit="file", file=sys.stderr, disable=not on_terminal) as bar:
-            report = ingest_files(
-                files, dry_run=dry_run, override_edits=override_edits, on_progress=advance
-            )
+        try:
+            with tqdm(
+                total=len(files), unit="file", file=sys.stderr, disable=not on_terminal
+            ) as bar:
+                report = ingest_files(
+                    files, dry_run=dry_run, override_edits=override_edits, on_progress=advance
+                )
+        except DiskFull as exc:
+            raise CommandError(str(exc), returncode=1) from None
 
         for line in report.warnings + report.superseded + report.kept_edits:
             self.stderr.write(f"warning: {line}")
