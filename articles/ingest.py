@@ -26,6 +26,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from articles.checkpoints import checkpoint
 from articles.models import (
     SLUG_MAX_LENGTH,
     Article,
@@ -135,6 +136,7 @@ def ingest_files(
                 articles_changed.send(
                     sender=Article, article_ids=ingester.report.changed_ids[done:]
                 )
+                checkpoint("ingest:in-transaction")  # a batch written, nothing committed
             if on_progress:
                 on_progress(len(batch))
         if dry_run:

@@ -1,5 +1,6 @@
 """Shared fixtures: small real archives built from seed-format files written for the test."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -62,6 +63,18 @@ def collected_static(tmp_path_factory):
     with override_settings(STATIC_ROOT=root):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield root
+
+
+def wait_until(condition, what, timeout=60):
+    """Poll ``condition()`` until it is true; fail after ``timeout`` seconds, naming ``what``.
+
+    The timeout only bounds the wait for an event, generously for a busy machine: no test
+    asserts how long something took.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what} after {timeout} s"
+        time.sleep(0.05)
 
 
 def _use_search_index(path):

@@ -30,6 +30,7 @@ import threading
 from django import db
 from django.db import transaction
 
+from articles.checkpoints import checkpoint
 from articles.index.engines import BULK_THRESHOLD, get_engine
 from articles.models import Article, PendingIndexUpdate
 
@@ -111,6 +112,7 @@ class _Stream:
         return [pk for pk in ids if pk not in fresh_rows]
 
     def commit(self):
+        checkpoint("stream:before-index-commit")  # the database has committed
         with transaction.atomic():
             claimed = []
             for start in range(0, len(self.rows), DRAIN_BATCH):
