@@ -1,4 +1,7 @@
-"""The JSON search API: its shape, and its errors (JSON with a 400 status)."""
+"""The JSON search API: its shape, and its errors (JSON with a 400 status).
+
+Every test reads one archive, built once for the module (``shared_archive``).
+"""
 
 import datetime
 
@@ -6,9 +9,11 @@ import pytest
 
 from tests.factories import ArticleFactory, PersonFactory, TagFactory
 
+pytestmark = pytest.mark.django_db
 
-@pytest.fixture
-def archive(search_index):
+
+def build_archive():
+    """Two articles about meddling, a year apart; one about Putin, with markup in its body."""
     putin = PersonFactory(
         name="Vladimir V. Putin", sort_name="Putin, Vladimir V", slug="vladimir-v-putin"
     )
@@ -28,6 +33,11 @@ def archive(search_index):
         pub_date=datetime.date(2016, 12, 1),
         tags=[russia],
     )
+
+
+@pytest.fixture(scope="module")
+def archive(shared_archive):
+    return shared_archive(build_archive)
 
 
 def test_shape(client, archive):
