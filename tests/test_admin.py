@@ -546,6 +546,7 @@ def test_a_proxy_saying_https_makes_the_cookies_secure(roles, client):
     assert form.cookies["csrftoken"]["secure"]
 
 
+@pytest.mark.slow
 def test_the_admin_path_is_a_setting(tmp_path):
     env = os.environ | {"ARCHIVE_ADMIN_PATH": "/backstage/", "ARCHIVE_DATA_DIR": str(tmp_path)}
     code = "from django.urls import reverse; print(reverse('admin:index'))"

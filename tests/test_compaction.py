@@ -230,6 +230,7 @@ def test_every_document_deleted_leaves_an_empty_index(segmented):
     assert SearchQuerySet().auto_query("story").count() == 20
 
 
+@pytest.mark.slow
 def test_an_ingest_that_leaves_the_index_due_starts_a_compaction(search_index, tmp_path):
     """In a process of its own, at the default sizes, and the ingest does not wait for it."""
     folder = tmp_path / "seeds"
