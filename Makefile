@@ -7,7 +7,7 @@ PORT ?= 8000
 WORKERS ?= 3
 BIN := $(VENV)/bin
 
-.PHONY: run test install install-test browser-deps lint format bench
+.PHONY: run test test-fast install install-test browser-deps lint format bench
 
 run: $(VENV)/.installed  ## install, migrate, ingest seeds/, serve with gunicorn on 127.0.0.1:$(PORT)
 	$(BIN)/python manage.py migrate --noinput
@@ -26,6 +26,9 @@ test: $(VENV)/.installed-test browser-deps  ## install what the tests need, lint
 	  echo "== again on PostgreSQL ($$ARCHIVE_TEST_DATABASE_URL), browser tests aside =="; \
 	  DATABASE_URL="$$ARCHIVE_TEST_DATABASE_URL" $(BIN)/pytest -n 2 --dist loadfile -m "not browser"; \
 	fi
+
+test-fast: $(VENV)/.installed-test  ## everyday: the suite without the process-starting and browser tests
+	$(BIN)/pytest -n 2 --dist loadfile -m "not slow and not browser"
 
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test

@@ -40,6 +40,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from articles import versions
+from articles.checkpoints import checkpoint
 from articles.index.queue import cancel_stream, pop_index_error
 from articles.models import (
     SLUG_MAX_LENGTH,
@@ -277,6 +278,7 @@ def ingest_files(
                     articles_changed.send(
                         sender=Article, article_ids=ingester.report.changed_ids[done:]
                     )
+                    checkpoint("ingest:in-transaction")  # a batch written, nothing committed
                 if on_progress:
                     on_progress(len(batch))
             if dry_run:

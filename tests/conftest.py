@@ -1,10 +1,14 @@
 """Shared fixtures: small real archives built from seed-format files written for the test."""
 
 import os
+import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
+from django.db import transaction
 from django.test import override_settings
 from hypothesis import settings as hypothesis_settings
 
@@ -71,15 +75,45 @@ def _no_search_rate_limit():
 
 @pytest.fixture(scope="session", autouse=True)
 def collected_static(tmp_path_factory):
-    """Pages render with the production static storage (hashed names): collect once per run."""
+    """Pages link static files by their hashed names, as in production: collect once per run.
+
+    Production's storage also writes compressed copies, which only a server sends (the
+    browser tests and ``test_serving.py`` run the real ``collectstatic``): they cost seconds,
+    and change no name.
+    """
+    from django.conf import settings
+
     root = tmp_path_factory.mktemp("staticfiles")
-    with override_settings(STATIC_ROOT=root):
+    hashed = "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+    storages = {**settings.STORAGES, "staticfiles": {"BACKEND": hashed}}
+    with override_settings(STATIC_ROOT=root, STORAGES=storages):
         call_command("collectstatic", interactive=False, verbosity=0)
         yield root
 
 
-def _use_search_index(path):
-    """Point haystack's default connection at a Whoosh index in ``path``; returns the old one."""
+def wait_until(condition, what, timeout=60):
+    """Poll ``condition()`` until it is true; fail after ``timeout`` seconds, naming ``what``.
+
+    The timeout only bounds the wait for an event, generously for a busy machine: no test
+    asserts how long something took.
+    """
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"gave up waiting for {what} after {timeout} s"
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing():
+    """MD5 for passwords: the production hasher is slow on purpose (~0.3 s a login)."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@contextmanager
+def search_index_in(path):
+    """Haystack's default connection pointed at a real Whoosh index in ``path`` (created if
+    missing); yields our backend, and restores the previous connection afterwards."""
     from haystack import connections
 
     old = connections.connections_info["default"]
@@ -90,13 +124,22 @@ def _use_search_index(path):
         "INCLUDE_SPELLING": True,
     }
     connections.reload("default")
-    return old
+    backend = connections["default"].get_backend()
+    with backend.write_lock():
+        backend.open_for_writing()  # an empty index, as after the first ingest of nothing
+    try:
+        yield backend
+    finally:
+        backend.close_searcher()
+        connections.connections_info["default"] = old
+        connections.reload("default")
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_search_index(tmp_path_factory):
     """No test touches the developer's index: by default haystack writes to a throw-away one."""
-    _use_search_index(tmp_path_factory.mktemp("search") / "whoosh_index")
+    with search_index_in(tmp_path_factory.mktemp("search") / "whoosh_index"):
+        yield
 
 
 @pytest.fixture
@@ -110,17 +153,64 @@ def search_index(tmp_path, transactional_db, monkeypatch):
     ``articles.index.queue.SAVE_WAIT``), the save waits until its change is searchable, so a
     test can search right after it. Yields our haystack backend: query through
     ``haystack.query.SearchQuerySet()`` as the views do; ``search_index.path`` is the folder.
+    Build what the test starts from in one transaction: one index commit instead of a few
+    per article.
     """
-    from haystack import connections
+    from articles.index import queue
+    from articles.models import Article
 
+    assert not Article.objects.exists(), "articles an empty index lacks (see shared_archive)"
+    monkeypatch.setattr(queue, "SAVE_WAIT", None)
+    with search_index_in(tmp_path / "whoosh_index") as backend:
+        yield backend
+
+
+@pytest.fixture(scope="module")
+def shared_archive(django_db_setup, django_db_blocker, tmp_path_factory):
+    """``shared_archive(build)``: the articles ``build()`` makes, built once for a module whose
+    tests only read them, in the test database and a real Whoosh index (one commit); returns
+    what ``build()`` returned. For instance::
+
+        @pytest.fixture(scope="module")
+        def archive(shared_archive):
+            return shared_archive(build_archive)
+
+    The contract: every test of the module only reads, and requests ``db`` (e.g. with
+    ``pytestmark = pytest.mark.django_db``). Each test then runs in a transaction that is
+    rolled back: a write made by mistake is undone, and never reaches the index (written after
+    a commit). Tests that write belong in another module: ``search_index`` refuses to start
+    over the shared articles, and after the module a check fails if the index or the database
+    is not as built (a direct index write, a transactional test's flush). Then the database is
+    emptied (as after a transactional test), the cache cleared, the default index restored.
+    """
     from articles.index import queue
 
-    monkeypatch.setattr(queue, "SAVE_WAIT", None)
-    old = _use_search_index(tmp_path / "whoosh_index")
-    backend = connections["default"].get_backend()
-    with backend.write_lock():
-        backend.open_for_writing()  # an empty index, as after the first ingest of nothing
-    yield backend
-    backend.close_searcher()
-    connections.connections_info["default"] = old
-    connections.reload("default")
+    with search_index_in(tmp_path_factory.mktemp("shared") / "whoosh_index") as backend:
+        built = []  # the contents once built: checked at the end
+
+        def share(build):
+            assert not built, "one shared archive per module"
+            with django_db_blocker.unblock(), pytest.MonkeyPatch.context() as patch:
+                patch.setattr(queue, "SAVE_WAIT", None)  # the commit returns once indexed
+                with transaction.atomic():
+                    made = build()
+                built.append(_contents(backend))
+            return made
+
+        yield share
+        with django_db_blocker.unblock():
+            try:
+                assert not built or _contents(backend) == built[0], (
+                    "a test changed the shared archive: it belongs in a module of its own"
+                )
+            finally:
+                call_command("flush", interactive=False, verbosity=0)
+                cache.clear()
+
+
+def _contents(backend):
+    """The index's commit generation, and how the index compares with the database."""
+    from articles.index import maintenance
+
+    backend.searcher()  # opens the index as it is now
+    return backend.index.latest_generation(), maintenance.compare()

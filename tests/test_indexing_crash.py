@@ -1,17 +1,19 @@
-"""Crash safety: ``kill -9`` during an ingest, a rebuild or a compaction; all agree afterwards."""
+"""Crash safety: ``kill -9`` during an ingest, a rebuild or a compaction; all agree afterwards.
 
-import os
+Each process is killed at a known point: it runs with ``ARCHIVE_PAUSE_AT`` naming one of the
+checkpoints in ``articles/checkpoints.py`` and is killed once it has paused there.
+"""
+
 import random
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
+from pathlib import Path
 
 import pytest
 
 from articles.index.whoosh.locks import file_lock
-from tests.conftest import REPO
+from tests.conftest import REPO, wait_until
 from tests.processes import archive_env, manage
 
 ARTICLES = 2500  # above the bulk threshold: the multi-process writer is what gets killed
@@ -29,30 +31,37 @@ def write_seeds(folder, count):
         )
 
 
-def queued(database):
+def count(database, sql):
     with sqlite3.connect(database) as connection:
-        return connection.execute("SELECT count(*) FROM articles_pendingindexupdate").fetchone()[0]
+        return connection.execute(sql).fetchone()[0]
 
 
-def start(env, *args):
-    return subprocess.Popen(
+def queued(database):
+    return count(database, "SELECT count(*) FROM articles_pendingindexupdate")
+
+
+def kill_at(checkpoint, env, *args):
+    """Run ``manage.py args`` until it pauses at ``checkpoint``, then ``kill -9`` it."""
+    paused = Path(env["ARCHIVE_DATA_DIR"]) / f"paused-at-{checkpoint.replace(':', '-')}"
+    process = subprocess.Popen(
         [sys.executable, "manage.py", *args],
         cwd=REPO,
-        env=env,
+        env={**env, "ARCHIVE_PAUSE_AT": checkpoint, "ARCHIVE_PAUSE_FILE": str(paused)},
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
     )
-
-
-def kill_when(process, condition, timeout=120):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert process.poll() is None, "finished before the kill: " + process.stderr.read()
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    os.kill(process.pid, signal.SIGKILL)
-    process.wait()
+    try:
+        wait_until(
+            lambda: paused.exists() or process.poll() is not None,
+            f"manage.py {args[0]} to reach {checkpoint}",
+            timeout=120,
+        )
+        assert process.poll() is None, f"finished before {checkpoint}: {process.stderr.read()}"
+    finally:
+        process.kill()
+        process.wait()
+    paused.unlink()
 
 
 @pytest.mark.slow
@@ -64,38 +73,40 @@ def test_kill_during_ingest_indexing_and_rebuild_then_ingest_again(tmp_path):
     write_seeds(seeds, ARTICLES)
     manage(env, "migrate", "--verbosity=0")
 
-    # 1. Killed once the database has committed, while the index is being written.
-    ingest = start(env, "ingest", str(seeds))
-    kill_when(ingest, lambda: database.exists() and queued(database) > 0)
+    # 1. Killed once the database has committed, before the index has.
+    kill_at("stream:before-index-commit", env, "ingest", str(seeds))
+    assert count(database, "SELECT count(*) FROM articles_article") == ARTICLES
     assert queued(database) > 0  # the committed articles wait in the queue
 
     out = manage(env, "ingest", str(seeds)).stdout
     assert f"{ARTICLES} unchanged" in out
     assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout
 
-    # 2. A rebuild killed while its sub-writers index leaves the old index whole.
-    rebuild = start(env, "reindex")
-    kill_when(rebuild, lambda: any(index.glob("*.tmp/*.doclist")))
+    # 2. A rebuild killed before its commit, its sub-writers at work, leaves the old index whole.
+    kill_at("rebuild:before-commit", env, "reindex")
     assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout
 
     # 3. Killed while still writing the database: nothing of it was committed.
     for path in list(seeds.iterdir())[:500]:
         path.write_text(path.read_text().replace("Story number", "Changed story"))
-    ingest = start(env, "ingest", str(seeds))
-    time.sleep(0.3)
-    kill_when(ingest, lambda: True)
+    kill_at("ingest:in-transaction", env, "ingest", str(seeds))
+    changed = "SELECT count(*) FROM articles_article WHERE title LIKE 'Changed story%'"
+    assert count(database, changed) == 0
+    assert queued(database) == 0
     manage(env, "ingest", str(seeds))
+    assert count(database, changed) == 500
     assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout
     assert queued(database) == 0
 
-    # 4. A compaction killed while it copies leaves the index as it was; the next one finishes.
+    # 4. A compaction killed before its swap leaves the index as it was; the next one finishes.
     manage(env, "compact_index")  # waits for the one the last ingest started
     with file_lock(f"{index}.compact.lock"):  # this ingest starts none
         for path in list(seeds.iterdir())[:500]:
             path.write_text(path.read_text().replace("Changed story", "Story number"))
         manage(env, "ingest", str(seeds))
     compacting = index.with_name("whoosh_index.compacting")
-    kill_when(start(env, "compact_index"), lambda: any(compacting.glob("*")))
+    kill_at("compaction:before-swap", env, "compact_index")
+    assert any(compacting.iterdir())  # the copy the swap would have moved into the index
     assert f"agree: {ARTICLES} articles" in manage(env, "check_index").stdout
     assert "500 replaced or deleted ones dropped" in manage(env, "compact_index").stdout
     assert not compacting.exists()

@@ -96,7 +96,7 @@ def test_positive_words_are_what_names_a_person():
 
 def test_with_words_replaced_keeps_the_rest():
     query = parse_query('budgte -trump "health care" presid*')
-    assert query.with_words_replaced({"budgte": "budget"}) == (
+    assert str(query.with_words_replaced({"budgte": "budget"})) == (
         'budget -trump "health care" presid*'
     )
 

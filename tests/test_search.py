@@ -1,4 +1,8 @@
-"""The search page through the HTTP layer, against a real Whoosh index of fixture articles."""
+"""The search page through the HTTP layer, against a real Whoosh index of fixture articles.
+
+Every test reads one archive, built once for the module (``shared_archive``); searches that
+need many results read a larger one (``tests/test_search_many_results.py``).
+"""
 
 import datetime
 import re
@@ -6,17 +10,16 @@ from html import unescape
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 
 from tests.factories import ArticleFactory, PersonFactory, TagFactory
+
+pytestmark = pytest.mark.django_db
 
 D = datetime.date
 
 
-@pytest.fixture
-def archive(search_index):
-    """A dozen articles over three years; people, tags and words chosen for each test."""
+def build_archive():
+    """Eight articles over three years; people, tags and words chosen for each test."""
     putin = PersonFactory(
         name="Vladimir V. Putin", sort_name="Putin, Vladimir V", slug="vladimir-v-putin"
     )
@@ -96,6 +99,11 @@ def archive(search_index):
         tags=[russia],
     )
     return made
+
+
+@pytest.fixture(scope="module")
+def archive(shared_archive):
+    return shared_archive(build_archive)
 
 
 ALL = {"summit", "kremlin", "budget", "care", "carehealth", "elections", "html", "president"}
@@ -230,23 +238,6 @@ def test_person_ranking_keeps_every_result_and_the_counts(client, archive):
     }
 
 
-def test_person_ranking_across_pages(client, archive):
-    """Every page puts the person's articles first; no article is on two pages or missing."""
-    putin = archive["summit"].people.get(slug="vladimir-v-putin")
-    for n in range(23):
-        ArticleFactory(title=f"Putin watch {n}", body="Putin. " * 3, pub_date=D(2014, 3, 1))
-    for n in range(22):
-        ArticleFactory(
-            title=f"About Putin {n}", body="Putin once.", pub_date=D(2014, 4, 1), people=[putin]
-        )
-    pages = [search(client, f"q=putin&page={n}") for n in (1, 2, 3)]
-    seen = [slug for page in pages for slug in slugs(page)]
-    assert len(seen) == len(set(seen)) == pages[0].context["outcome"].count == 47
-    about = {a.slug for a in putin.articles.all()}
-    assert [slug in about for slug in seen] == [True] * 23 + [False] * 24
-    assert set(seen[23:]) >= {"kremlin"}
-
-
 def test_a_surname_shared_by_no_one_offers_no_person(client, archive):
     assert search(client, "q=deficit").context["outcome"].offered_people == []
 
@@ -372,64 +363,20 @@ def test_highlighting_escapes_everything_but_the_marks(client, archive):
     assert "Markup &lt;b&gt;in&lt;/b&gt; a title &amp; more" in html
 
 
-def test_pagination_keeps_every_parameter(client, archive, settings):
-    for n in range(25):
-        ArticleFactory(
-            title=f"Russia report {n}",
-            body="Russia report.",
-            pub_date=D(2014, 1, n + 1),
-            tags=[archive["summit"].tags.get()],
-        )
-    response = search(client, "q=report&tag=russia&from=2014-01-01&sort=newest")
-    outcome = response.context["outcome"]
-    assert (outcome.count, outcome.num_pages, len(outcome.results)) == (25, 2, 20)
-    html = response.content.decode()
-    next_link = re.search(r'<a rel="next" href="\?([^"]+)"', html).group(1)
-    assert parse_qs(unescape(next_link)) == {
-        "q": ["report"],
-        "tag": ["russia"],
-        "from": ["2014-01-01"],
-        "sort": ["newest"],
-        "page": ["2"],
-    }
-    second = client.get("/search/?" + unescape(next_link))
-    assert len(results(second)) == 5
-    assert not set(slugs(second)) & set(slugs(response))
-
-
-def test_the_number_of_database_queries_does_not_grow_with_the_results(client, archive):
-    for n in range(30):
-        ArticleFactory(
-            title=f"Deficit story {n}",
-            body="Deficit.",
-            pub_date=D(2014, 2, 1),
-            people=[archive["budget"].people.get()],
-        )
-
-    def queries(query_string):
-        with CaptureQueriesContext(connection) as captured:
-            response = search(client, query_string)
-        assert response.context["outcome"].count
-        return len(captured)
-
-    few = queries("q=budget+deficit+grows")  # one result
-    many = queries("q=deficit")  # 31 results
-    assert few == many <= 5
-    assert queries("person=donald-j-trump&q=deficit") <= 5
-
-
 # Did you mean, timeline ----------------------------------------------------------------------
 
 
-def test_did_you_mean_from_the_archive_vocabulary(client, archive):
+def test_a_misspelt_search_shows_the_results_of_its_correction(client, archive):
     response = search(client, "q=budgte")
-    assert results(response) == []
-    suggestion = response.context["outcome"].suggestion
-    assert suggestion.label == "budget"
-    assert f'Did you mean <a href="{suggestion.url.replace("&", "&amp;")}"' in (
+    corrected = response.context["outcome"].corrected_link
+    assert corrected.label == "budget"
+    assert f'Showing results for <a href="{corrected.url.replace("&", "&amp;")}"' in (
         response.content.decode()
     )
-    assert found(client, urlsplit(suggestion.url).query) == {"budget", "care", "html"}
+    assert found(client, urlsplit(corrected.url).query) == {"budget", "care", "html"}
+    assert {card.title for card in results(response)} == {
+        card.title for card in results(search(client, "q=budget"))
+    }
 
 
 def test_no_suggestion_when_the_query_finds_enough(client, archive):

@@ -1,4 +1,7 @@
-"""The JSON search API: its shape, and its errors (JSON with a 400 status)."""
+"""The JSON search API: its shape, and its errors (JSON with a 400 status).
+
+Every test reads one archive, built once for the module (``shared_archive``).
+"""
 
 import datetime
 
@@ -6,9 +9,11 @@ import pytest
 
 from tests.factories import ArticleFactory, PersonFactory, TagFactory
 
+pytestmark = pytest.mark.django_db
 
-@pytest.fixture
-def archive(search_index):
+
+def build_archive():
+    """Two articles about meddling, a year apart; one about Putin, with markup in its body."""
     putin = PersonFactory(
         name="Vladimir V. Putin", sort_name="Putin, Vladimir V", slug="vladimir-v-putin"
     )
@@ -30,6 +35,11 @@ def archive(search_index):
     )
 
 
+@pytest.fixture(scope="module")
+def archive(shared_archive):
+    return shared_archive(build_archive)
+
+
 def test_shape(client, archive):
     response = client.get("/api/search/?q=meddling&sort=newest")
     assert response.status_code == 200
@@ -45,6 +55,7 @@ def test_shape(client, archive):
         "people": ["Vladimir V. Putin"],
         "tags": ["Russia"],
         "snippet": "…Trump questioned &lt;Putin&gt; about <mark>meddling</mark> &amp; more.",
+        "duplicates": [],
     }
     assert data["facets"] == {
         "people": [{"name": "Vladimir V. Putin", "slug": "vladimir-v-putin", "count": 1}],
@@ -65,7 +76,7 @@ def test_same_parameters_as_the_page(client, archive):
 
 
 def test_suggestion_and_people_named(client, archive):
-    assert client.get("/api/search/?q=medling").json()["suggestion"] == "meddling"
+    assert client.get("/api/search/?q=medling").json()["corrected_query"] == "meddling"
     data = client.get("/api/search/?q=putin").json()
     assert data["people_named"] == [{"name": "Vladimir V. Putin", "slug": "vladimir-v-putin"}]
 

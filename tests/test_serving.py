@@ -1,10 +1,10 @@
 """Serving for real: the README's first command step by step, and several gunicorn workers."""
 
-import time
+import os
 
 import pytest
 
-from tests.conftest import seed_text
+from tests.conftest import seed_text, wait_until
 from tests.processes import archive_env, fetch, manage, serve
 
 pytestmark = pytest.mark.slow
@@ -16,11 +16,12 @@ def test_migrate_ingest_and_gunicorn_serve_the_seed(tmp_path):
         result = manage(env, *step)
     assert "1 created" in result.stdout
 
-    # Running it again is fast and duplicates nothing.
-    started = time.monotonic()
+    # Running it again is fast: the unchanged file is skipped and the index left alone.
+    index = tmp_path / "data" / "whoosh_index"
+    index_files = sorted(os.listdir(index))
     again = manage(env, "ingest")
     assert "0 created, 0 updated, 1 unchanged" in again.stdout
-    assert time.monotonic() - started < 10
+    assert sorted(os.listdir(index)) == index_files  # no index commit
 
     with serve(env) as base:
         status, page = fetch(base + "/")
@@ -29,7 +30,7 @@ def test_migrate_ingest_and_gunicorn_serve_the_seed(tmp_path):
     assert (tmp_path / "data" / "archive.sqlite3").exists()
 
 
-def test_every_worker_shows_a_change_within_two_seconds(tmp_path):
+def test_every_worker_shows_a_change_and_keeps_showing_it(tmp_path):
     """An ingest in another process reaches every gunicorn worker's pages and search."""
     env = archive_env(tmp_path / "data")
     manage(env, "migrate", "--noinput")
@@ -51,13 +52,14 @@ def test_every_worker_shows_a_change_within_two_seconds(tmp_path):
         for _ in range(12):  # every worker has rendered (and cached) the home page
             assert "/archive/1999/" not in fetch(base + "/")[1]
         manage(env, "ingest", str(new))
-        changed = time.monotonic()
-        pending = {"home": True, "search": True}
-        while any(pending.values()) and time.monotonic() - changed < 2:
-            pending["home"] = "/archive/1999/" not in fetch(base + "/")[1]
-            pending["search"] = "Zeppelin Returns" not in fetch(base + "/search/?q=zeppelin")[1]
+        wait_until(
+            lambda: (
+                "/archive/1999/" in fetch(base + "/")[1]
+                and "Zeppelin Returns" in fetch(base + "/search/?q=zeppelin")[1]
+            ),
+            "the new article on the home page and in search",
+        )
         # And it stays so on every worker.
         for _ in range(12):
             assert "/archive/1999/" in fetch(base + "/")[1]
             assert "Zeppelin Returns" in fetch(base + "/search/?q=zeppelin")[1]
-    assert not any(pending.values()), f"still stale after 2 s: {pending}"

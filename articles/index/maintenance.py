@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Prefetch
 
+from articles.checkpoints import checkpoint
 from articles.index.documents import document_fingerprint
 from articles.index.engines import get_engine
 from articles.index.queue import drain, enqueue
@@ -24,6 +25,7 @@ def rebuild(using="default"):
         ids = list(Article.objects.order_by("pk").values_list("pk", flat=True))
         with engine.batch(clear=True, bulk=True) as batch:
             batch.update(ids)
+            checkpoint("rebuild:before-commit")  # every document sent to the bulk writer
         PendingIndexUpdate.objects.delete_rows(seen)
     drain(engine)
     return len(ids)

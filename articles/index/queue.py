@@ -30,6 +30,7 @@ import threading
 from django import db
 from django.db import transaction
 
+from articles.checkpoints import checkpoint
 from articles.index.engines import BULK_THRESHOLD, get_engine
 from articles.models import Article, PendingIndexUpdate
 
@@ -63,7 +64,6 @@ def enqueue(article_ids, stream=False):
     if current is not None and stream:
         ids = current.add(ids, rows)
     _queued.count = getattr(_queued, "count", 0) + len(ids)
-    _queued.bulk = getattr(_queued, "bulk", False) or stream
     if not connection.in_atomic_block:
         index_queued()
     elif not any(func is index_queued for _, func, _ in connection.run_on_commit):
@@ -77,14 +77,14 @@ _streams = threading.local()  # this thread's _Stream, if its transaction has on
 def index_queued():
     """After a commit: have this process's index thread drain the queue, and wait for it.
 
-    A save waits at most ``SAVE_WAIT`` (then the thread carries on alone); a bulk change
-    (``stream``: an ingest, a merge) waits until its articles are indexed. An index error in
-    the awaited pass is not raised: the change is committed and stays queued. It is kept for
-    ``pop_index_error``, so that the admin and the ingest command can say so.
+    A change of a few articles waits at most ``SAVE_WAIT`` (then the thread carries on alone,
+    and no writer waits on another's index work); a bulk change (an ingest's stream, thousands
+    of articles) waits until its articles are indexed. An index error in the awaited pass is
+    not raised: the change is committed and stays queued. It is kept for ``pop_index_error``,
+    so that the admin and the ingest command can say so.
     """
     count, _queued.count = getattr(_queued, "count", 0), 0
-    bulk = count >= BULK_THRESHOLD or getattr(_queued, "bulk", False)
-    _queued.bulk = False
+    bulk = count >= BULK_THRESHOLD
     try:
         current = getattr(_streams, "current", None)
         if current is not None:
@@ -139,6 +139,7 @@ class _Stream:
     def commit(self):
         if self.failed:
             return
+        checkpoint("stream:before-index-commit")  # the database has committed
         with transaction.atomic():
             claimed = []
             for start in range(0, len(self.rows), DRAIN_BATCH):

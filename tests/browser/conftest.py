@@ -1,6 +1,7 @@
 """A real archive for the browser: gunicorn on a free port over a database and a Whoosh index
 built for the run by the real ``migrate``, ``collectstatic`` and ``ingest`` commands (which
 indexes as it goes; ``check_index`` confirms it); Debian's chromium driven by Playwright.
+The static files are collected once for every archive served (``prepare_archive``).
 
 Screenshots go to ``test-artifacts/screenshots/`` (git-ignored) for people to look at.
 """
@@ -10,6 +11,7 @@ import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.conftest import REPO, seed_text
 from tests.processes import archive_env, manage, serve
@@ -22,6 +24,8 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 SERIOUS = {"serious", "critical"}
+#: Milliseconds Playwright waits for a page or an element: generous, for a busy machine.
+TIMEOUT = 30_000
 #: What the issue names (landmarks, headings in order, labels, contrast): failed at any impact.
 NAMED_RULES = {
     "landmark-one-main", "region", "heading-order", "page-has-heading-one", "label",
@@ -67,7 +71,25 @@ ARTICLES = [
 
 
 @pytest.fixture(scope="session")
-def live_archive(tmp_path_factory):
+def static_files(tmp_path_factory):
+    """The folder of the static files as the real ``collectstatic`` makes them."""
+    data = tmp_path_factory.mktemp("static") / "data"
+    manage(archive_env(data), "collectstatic", "--noinput")
+    return data / "staticfiles"
+
+
+def prepare_archive(root, static_files):
+    """The environment of a new archive in ``root/data``: migrated, its static files copied
+    from ``static_files``, and the seed files in ``root/seeds`` ingested."""
+    env = archive_env(root / "data")
+    manage(env, "migrate", "--noinput")
+    shutil.copytree(static_files, root / "data" / "staticfiles")
+    manage(env, "ingest", str(root / "seeds"))
+    return env
+
+
+@pytest.fixture(scope="session")
+def live_archive(tmp_path_factory, static_files):
     """The base URL of gunicorn serving an archive of ``ARTICLES``."""
     root = tmp_path_factory.mktemp("browser-archive")
     seeds = root / "seeds"
@@ -83,10 +105,7 @@ def live_archive(tmp_path_factory):
                 body=body,
             )
         )
-    env = archive_env(root / "data")
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "ingest", str(seeds))
+    env = prepare_archive(root, static_files)
     manage(env, "check_index")  # the ingest indexed every article
 
     with serve(env) as base:
@@ -113,6 +132,12 @@ def browser_type_launch_args(browser_type_launch_args):
 @pytest.fixture(scope="session")
 def axe():
     return Axe()
+
+
+@pytest.fixture(autouse=True)
+def _bounded_waits(page):
+    page.set_default_timeout(TIMEOUT)
+    expect.set_options(timeout=TIMEOUT)
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import SCREENSHOTS, SERIOUS
+from tests.browser.conftest import SCREENSHOTS, SERIOUS, prepare_archive
 from tests.conftest import seed_text
-from tests.processes import archive_env, manage, serve
+from tests.processes import manage, serve
 
 pytestmark = pytest.mark.browser
 
@@ -32,7 +32,7 @@ ARTICLES = [
 
 
 @pytest.fixture(scope="module")
-def admin_archive(tmp_path_factory):
+def admin_archive(tmp_path_factory, static_files):
     """The base URL of gunicorn serving ``ARTICLES``, with an editor account."""
     root = tmp_path_factory.mktemp("admin-archive")
     seeds = root / "seeds"
@@ -41,10 +41,7 @@ def admin_archive(tmp_path_factory):
         (seeds / name).write_text(
             seed_text(url=url, title=f"{title} - The New York Times", keywords=keywords)
         )
-    env = archive_env(root / "data")
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "ingest", str(seeds))
+    env = prepare_archive(root, static_files)
     manage(
         {**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
         "createsuperuser", "--noinput", "--username", EDITOR, "--email", "editor@example.com",
@@ -56,7 +53,6 @@ def admin_archive(tmp_path_factory):
 
 @pytest.fixture
 def editor_page(page, admin_archive):
-    page.set_default_timeout(10_000)
     page.goto(admin_archive + "/admin/")
     page.get_by_label("Username").fill(EDITOR)
     page.get_by_label("Password").fill(PASSWORD)

@@ -8,11 +8,6 @@ from playwright.sync_api import expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(autouse=True)
-def bounded(page):
-    page.set_default_timeout(10_000)
-
-
 def heading(page):
     return page.get_by_role("heading", level=1)
 

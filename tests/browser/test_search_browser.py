@@ -10,11 +10,6 @@ pytestmark = pytest.mark.browser
 BOX = "Words, “phrases”, people or tags"
 
 
-@pytest.fixture(autouse=True)
-def bounded(page):
-    page.set_default_timeout(10_000)
-
-
 def result_count(page):
     return page.locator("#result-count strong")
 

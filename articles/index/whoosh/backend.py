@@ -483,9 +483,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         searcher = self.searcher()
         readers = [(reader, _segment_id(reader)) for reader, _ in self._segment_readers()]
         vocabulary = self._vocabularies.of(readers, self.content_field_name)
-        corrected = spelling.correct(
-            query_string.split(), vocabulary, searcher, self.content_field_name
-        )
+        # The words as the search layer sends them (space-separated), or the words of
+        # haystack's own query syntax ("(putn)", "text:(putn)"), one per space-separated part.
+        words = [part.rpartition(":")[2].strip("()\"'") for part in query_string.split()]
+        corrected = spelling.correct(words, vocabulary, searcher, self.content_field_name)
         return " ".join(corrected) if corrected else None
 
     @reading

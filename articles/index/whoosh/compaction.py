@@ -40,6 +40,7 @@ from pathlib import Path
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import SegmentReader
 
+from articles.checkpoints import checkpoint
 from articles.index.whoosh.locks import compaction_lock_path, file_lock, write_lock_path
 from articles.index.whoosh.writer import ArchiveSegmentWriter
 
@@ -148,6 +149,7 @@ def compact_once(path):
     try:
         before = index_bytes(path)
         new_segment, docmaps = copy_live_documents(storage, index.schema, chosen, folder)
+        checkpoint("compaction:before-swap")  # copied into the folder, the index untouched
         locked_seconds = swap(path, chosen, new_segment, docmaps, folder)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
