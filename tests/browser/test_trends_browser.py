@@ -68,3 +68,14 @@ def test_raw_counts_and_compare_with_from_a_person(page, check_page):
     page.get_by_role("link", name="Articles", exact=True).click()
     expect(page.get_by_role("figure", name=re.compile("^Articles per month"))).to_be_visible()
     check_page("trends-raw-counts")
+
+
+def test_bad_input_is_explained_on_the_page(page, check_page):
+    response = page.goto("/trends/?q=putin&q=&interval=week")
+    assert response.status == 400
+    notes = page.get_by_role("status")
+    expect(notes).to_contain_text("Series 2 is empty")
+    expect(notes).to_contain_text("“week” is not an interval")
+    expect(page.get_by_role("textbox", name="Series 2")).to_have_value("")
+    expect(page.get_by_role("list", name="Series")).to_contain_text("putin")  # still drawn
+    check_page("trends-messages")
