@@ -358,7 +358,7 @@ def test_the_chart_as_svg(client, archive):
     assert len(links) == 2 * 14
     assert all(link.startswith("http://testserver/search/?q=") for link in links)
     texts = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}text")]
-    assert "oil" in texts and "person:putin" in texts  # the legend
+    assert "oil (5 articles)" in texts and "person:putin (3 articles)" in texts  # the legend
 
 
 # -- bad input -------------------------------------------------------------------------

@@ -19,8 +19,8 @@ LEFT, RIGHT, TOP, BOTTOM = 46, 12, 24, 26  # margins around the plot
 TICKS = 4  # horizontal grid lines, about
 CHAR_WIDTH = 6.6  # of the 12-unit label font, about
 MARKER = 4.2
-TITLE_HEIGHT, LEGEND_ROW = 26, 20
-LEGEND_CHARS = 60
+TITLE_HEIGHT, LEGEND_ROW = 40, 20
+LEGEND_CHARS = 32  # of a series' query in the standalone legend, with its count after it
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,7 @@ class Chart:
     bottom: float
     unit: str  # what the vertical axis counts
     caption: str
+    title: tuple[str, str]  # standalone: the caption on two lines
     y_ticks: list[Label]
     x_labels: list[Label]
     series: list[ChartSeries]
@@ -122,7 +123,7 @@ def build_chart(trends, scale, standalone=False):
                 line="".join(_path(run) for run in runs if len(run) > 1),
                 points=points,
                 swatch=_marker(style, 13, 7),
-                legend=Label(left, legend_y, _shortened(counts.query)) if standalone else None,
+                legend=Label(left, legend_y, _legend_text(counts)) if standalone else None,
             )
         )
     return Chart(
@@ -133,7 +134,8 @@ def build_chart(trends, scale, standalone=False):
         top=top,
         bottom=bottom,
         unit="Articles" if scale == "count" else "Per 1,000 articles",
-        caption=caption(trends, scale),
+        caption=", ".join(_caption(trends, scale)),
+        title=_caption(trends, scale),
         y_ticks=[
             Label(left - 6, y_of(step * i), _number(step * i))
             for i in range(round(peak / step) + 1)
@@ -144,12 +146,12 @@ def build_chart(trends, scale, standalone=False):
     )
 
 
-def caption(trends, scale):
-    """What the chart shows, e.g. "Articles per 1,000 per month, March – October 1987"."""
+def _caption(trends, scale):
+    """What the chart shows: ``("Articles per month", "Mar 1987 – Oct 1987")``."""
     first, last = trends.periods[0], trends.periods[-1]
-    span = first.label if first is last else f"{first.label} – {last.label}"
     measure = "Articles" if scale == "count" else "Share of all articles (per 1,000)"
-    return f"{measure} per {trends.interval}, {span}"
+    span = first.label if first is last else f"{first.label} – {last.label}"
+    return f"{measure} per {trends.interval}", span
 
 
 def _scale(peak, integers):
@@ -191,8 +193,11 @@ def _number(value):
     return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
-def _shortened(text):
-    return text if len(text) <= LEGEND_CHARS else text[: LEGEND_CHARS - 1] + "…"
+def _legend_text(counts):
+    """A series' query (cut short if long) and its count, for the standalone legend."""
+    query = counts.query
+    query = query if len(query) <= LEGEND_CHARS else query[: LEGEND_CHARS - 1] + "…"
+    return f"{query} ({counts.count:,} article{'' if counts.count == 1 else 's'})"
 
 
 def _path(points):
