@@ -13,11 +13,12 @@
    a tag filter, a third with dates. Before each first view the benchmark moves the
    archive's version (as any save does), so that nothing is cached: the page searches for
    its 5 series and counts the totals. After each first view come what a reader does next:
-   its CSV, its raw counts, the page with one series changed. As many other pages are first
+   its CSV, its raw counts, the page with one series changed, and as a baseline the search
+   pages of its 5 series (the searches its points link to). As many other pages are first
    requested as CSV, and as many per month (36 periods; the default is per year over these
    3 years). Each answer is checked (a chart and a table; a CSV header).
 3. In this process, on the same data: the same first views through Django's test client,
-   wall and CPU time (the CPU time per page hardly depends on the other work on the
+   wall and CPU time (the CPU time per page is less moved by the other work on the
    machine); then a person's or a tag's articles per month counted three ways, side by
    side: the database's link tables (by slug, joined with the articles' dates), the index's
    month facet with the slug as a filter, and the index's month facet of the series the page
@@ -44,7 +45,8 @@ from generate_articles import generate
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = 20
-SUBJECTS = 10  # of each kind, for the side-by-side counts: the most used, then random ones
+SUBJECTS = 20  # of each kind, for the side-by-side counts: the most used, then random ones
+REPEATS = 5
 
 #: Series across document frequencies. The generated articles draw ~800 words each from the
 #: Reuters vocabulary, so its commonest words are in most of them ("oil" 60%, "government"
@@ -96,8 +98,11 @@ def measure(base, pool, tags, rounds):
     Each first request follows a change of the archive's version (as after any save), so
     that it finds nothing cached: it counts its 5 series and the totals.
     """
+    from django.core.cache import cache
+
     from articles.archive_cache import archive_changed
 
+    cache.clear()  # as on a fresh archive: the file cache lists its folder on every write
     rng = random.Random(15)
     n = PAGES * rounds
     every = pages(pool, tags, 3 * n + 4, rng)
@@ -131,6 +136,10 @@ def measure(base, pool, tags, rounds):
             timed(KINDS[3], f"/trends/?{query_string(series, params, scale='count')}")
             changed = [rng.choice([q for q in pool if q not in series]), *series[1:]]
             timed(KINDS[4], f"/trends/?{query_string(changed, params)}")
+            started = time.perf_counter()
+            for q in series:  # the searches the page's series stand for, as a baseline
+                assert "result-count" in get(f"{base}/search/?{query_string([q], params)}")
+            timings[KINDS[6]].append((time.perf_counter() - started) * 1000)
         elif kind == "csv":
             timed(KINDS[1], f"/api/trends/?{query_string(series, params, format='csv')}")
         else:
@@ -145,6 +154,7 @@ KINDS = [
     "the page again, raw counts (counts cached)",
     "the page with one series changed (1 search, if new)",
     "trends page, 5 series, per month, first view",
+    "baseline: the search pages of the same 5 series, the 5 together",
 ]
 
 
@@ -171,17 +181,16 @@ def time_in_process(paths):
 
 
 def time_counting():
-    """A person's or tag's articles per month, three ways; each after one warm-up run."""
+    """A person's or tag's articles per month, three ways: ``{"timings": {method: [ms, ...]},
+    ...}``, each the median of ``REPEATS`` runs for one person or tag (after a warm-up)."""
     from django.db.models import Count
-    from django.http import QueryDict
 
-    from articles.models import Article, Person, Tag
+    from articles.models import Person, Tag
     from articles.search.params import SearchParams
     from articles.search.presenting import month_counts
     from articles.search.query import parse_query
     from articles.search.running import search_queryset
-    from articles.trends.counting import count_trends
-    from articles.trends.params import TrendParams, subject_clause
+    from articles.trends.params import subject_clause
 
     def database(model, subject):
         relation = model._meta.get_field("articles")
@@ -198,17 +207,17 @@ def time_counting():
                 months[day.replace(day=1)] = months.get(day.replace(day=1), 0) + count
         return months
 
-    def index_slug(model, subject):
-        params = SearchParams(**{"people" if model is Person else "tags": [subject.slug]})
-        sqs = search_queryset(parse_query(""), params, facets=False).facet("month")
+    def index(params):  # what the page runs for a series (articles.trends.counting)
+        sqs = search_queryset(parse_query(params.q), params, facets=False).facet("month")
         sqs.count()
         return month_counts(sqs.facet_counts()["fields"])
 
+    def index_slug(model, subject):
+        return index(SearchParams(**{"people" if model is Person else "tags": [subject.slug]}))
+
     def index_series(model, subject):
         field = "person" if model is Person else "tag"
-        query = urlencode({"q": subject_clause(field, subject.name), "interval": "month"})
-        trends = count_trends(TrendParams.from_querydict(QueryDict(query)))
-        return {p.period.start.replace(day=1): p.count for p in trends.series[0].points if p.count}
+        return index(SearchParams(q=subject_clause(field, subject.name)))
 
     rng = random.Random(7)
     subjects = []
@@ -223,22 +232,25 @@ def time_counting():
     }
     timings = {name: [] for name in methods}
     differences = 0
-    Article.objects.count()  # connect
     for model, subject in subjects:
-        results = []
-        for name, method in methods.items():
-            method(model, subject)  # warm up
-            started = time.perf_counter()
-            results.append(method(model, subject))
-            timings[name].append((time.perf_counter() - started) * 1000)
+        results = [method(model, subject) for method in methods.values()]  # warm up
         assert results[0] == results[1], subject
         differences += results[2] != results[0]
+        runs = {name: [] for name in methods}
+        for _ in range(REPEATS):
+            for name, method in methods.items():
+                started = time.perf_counter()
+                method(model, subject)
+                runs[name].append((time.perf_counter() - started) * 1000)
+        for name, times in runs.items():
+            timings[name].append(statistics.median(times))
     sizes = [s.article_count for _, s in subjects]
     return {"timings": timings, "name_differs": differences, "sizes": sizes}
 
 
-def table(timings):
-    print("| measured | requests | p50 ms | p95 ms | max ms |\n| --- | ---: | ---: | ---: | ---: |")
+def table(timings, counted="requests"):
+    print(f"| measured | {counted} | p50 ms | p95 ms | max ms |")
+    print("| --- | ---: | ---: | ---: | ---: |")
     for name, times in timings.items():
         print(
             f"| {name} | {len(times)} | {statistics.median(times):.1f} | "
@@ -289,8 +301,9 @@ def main():
         f"(load average {load:.1f} before, {os.getloadavg()[0]:.1f} after)\n"
     )
     table(timings)
-    ratio = statistics.median(timings[KINDS[1]]) / statistics.median(timings[KINDS[0]])
-    print(f"\nCSV / page, first requests, p50: {ratio:.2f}")
+    p50 = {kind: statistics.median(times) for kind, times in timings.items()}
+    print(f"\nCSV / page, first requests, p50: {p50[KINDS[1]] / p50[KINDS[0]]:.2f}")
+    print(f"page, first view / the 5 search pages, p50: {p50[KINDS[0]] / p50[KINDS[6]]:.2f}")
     print("\nThe same first views in-process (Django's test client, no HTTP):\n")
     table({f"trends page, first view, {kind} time": times for kind, times in in_process.items()})
     sizes = counting["sizes"]
@@ -298,8 +311,11 @@ def main():
         f"\n### Counting a person's or a tag's articles per month, in-process "
         f"({len(sizes)} people and tags of {min(sizes):,}-{max(sizes):,} articles)\n"
     )
-    table(counting["timings"])
-    print(f"\nthe name query counted differently from the slug for {counting['name_differs']}")
+    table(counting["timings"], "people and tags")
+    print(
+        f"\n(each the median of {REPEATS} runs; the name query counted differently from the "
+        f"slug for {counting['name_differs']} of them)"
+    )
 
 
 if __name__ == "__main__":
