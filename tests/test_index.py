@@ -6,6 +6,7 @@ import pytest
 from haystack.inputs import Exact
 from haystack.query import SearchQuerySet
 from whoosh import query as wquery
+from whoosh.matching.mcore import LeafMatcher
 from whoosh.reading import SegmentReader
 
 from articles.ingest import find_files, ingest_files
@@ -202,6 +203,27 @@ def test_a_page_with_its_total_and_facets_runs_the_query_once(archive, monkeypat
     # Each segment searched once (read from the searcher that ran: a background compaction
     # may swap segments once there are many, as here, one per save).
     assert len(runs) == len(set(runs)) > 1
+
+
+def test_a_search_for_no_result_counts_without_ranking(archive, monkeypatch):
+    """``sqs[:0]`` (how trends count): the total and the facets of every match, unscored."""
+    for extra in range(30):
+        make_article(
+            f"Summit {extra}", "A summit.", pub_date=datetime.date(2015, 1 + extra % 12, 1)
+        )
+    search = SearchQuerySet().auto_query("summit").filter(year__in=[2015, 2016]).facet("month")
+    ranked, counted = search._clone(), search._clone()
+    scored = []
+    score = LeafMatcher.score
+    monkeypatch.setattr(LeafMatcher, "score", lambda self: scored.append(self) or score(self))
+
+    assert len(list(ranked[:5])) == 5 and scored
+    scored.clear()
+    assert counted[:0] == []
+    assert counted.count() == ranked.count() == 31
+    assert counted.facet_counts() == ranked.facet_counts()
+    assert dict(counted.facet_counts()["fields"]["month"])["2015-01"] == 3
+    assert not scored
 
 
 def test_match_all_reads_no_word_of_the_body(archive, monkeypatch):
