@@ -87,21 +87,23 @@ def page(client, url, status=200):
 
 
 @pytest.mark.parametrize("interval", ["month", "year"])
-def test_each_point_counts_what_the_search_for_its_period_finds(client, archive, interval):
-    data = api(client, *SERIES, interval=interval)
+@pytest.mark.parametrize(
+    "dates",
+    [{}, {"from": "2016-03-01", "to": "2017-01-31"}, {"from": "2016-01-15", "to": "2017-02-10"}],
+    ids=["all", "whole months", "days"],
+)
+def test_each_point_counts_what_the_search_for_its_period_finds(client, archive, interval, dates):
+    data = api(client, *SERIES, interval=interval, **dates)
     assert [s["query"] for s in data["series"]] == SERIES
+    span = {"from": data["periods"][0]["start"], "to": data["periods"][-1]["end"]}
+    assert span["from"] == dates.get("from", span["from"])
     for series in data["series"]:
         for period, point in zip(data["periods"], series["points"], strict=True):
             found = search_count(
                 client, q=series["query"], **{"from": period["start"]}, to=period["end"]
             )
             assert point["count"] == found, (series["query"], period)
-        everything = search_count(
-            client,
-            q=series["query"],
-            **{"from": data["periods"][0]["start"]},
-            to=data["periods"][-1]["end"],
-        )
+        everything = search_count(client, q=series["query"], **span)
         assert series["count"] == everything == sum(p["count"] for p in series["points"])
 
 

@@ -203,10 +203,12 @@ def _period_key(day, interval):
 
 def _count(series, params, interval, periods):
     """The counts of one series (a search of ``params``) in each of ``periods``."""
+    first, last = periods[0].start.replace(day=1), periods[-1].end
     counts = {}
     for month, count in _month_counts(series, params).items():
-        key = _period_key(month, interval)
-        counts[key] = counts.get(key, 0) + count
+        if first <= month <= last:
+            key = _period_key(month, interval)
+            counts[key] = counts.get(key, 0) + count
     points = [
         Point(
             period,
@@ -225,7 +227,16 @@ def _count(series, params, interval, periods):
 def _month_counts(series, params):
     """``{first day of a month: count}`` of the search ``params``: one search, its month facet
     counted over every match; cached until the archive changes (whatever the interval and
-    scale, and while the other series of a page change)."""
+    scale, and while the other series of a page change).
+
+    Dates that fall on whole months are left out of the search (its months outside them are
+    not counted): a date filter costs more than the search itself, and the counts of the
+    whole archive serve any span.
+    """
+    if (params.date_from is None or params.date_from.day == 1) and (
+        params.date_to is None or params.date_to == month_end(params.date_to)
+    ):
+        params = dataclasses.replace(params, date_from=None, date_to=None)
     key = repr((params.q, params.people, params.tags, params.date_from, params.date_to))
 
     def search():
