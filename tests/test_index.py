@@ -265,6 +265,22 @@ def test_spelling_suggestion_only_when_little_is_found(archive):
     assert SearchQuerySet().auto_query("summit").spelling_suggestion() is None
 
 
+def test_facets_come_from_the_searcher_that_found_the_documents(archive, search_index, monkeypatch):
+    """A spelling suggestion (a search finding little) may refresh the searcher when the index
+    changed meanwhile (as when a compaction swaps segments); the facets are still counted
+    over the documents the search found, in the segments it found them in."""
+    suggest = search_index.create_spelling_suggestion
+
+    def index_changed_meanwhile(query_string):
+        search_index.clear()  # one commit: the next searcher has no documents
+        return suggest(query_string)
+
+    monkeypatch.setattr(search_index, "create_spelling_suggestion", index_changed_meanwhile)
+    sqs = SearchQuerySet().auto_query("vienna").facet("month")
+    assert sqs.count() == 1  # little found: a suggestion is looked for
+    assert sqs.facet_counts()["fields"]["month"] == [("2017-01", 1)]
+
+
 def test_autocomplete_over_titles_and_names(archive):
     assert titles(SearchQuerySet().autocomplete(autocomplete="Merk")) == ["Merkel hosts the summit"]
     assert titles(SearchQuerySet().autocomplete(autocomplete="vlad")) == ["Putin meets Trump"]

@@ -344,13 +344,16 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             found = _LazyResults(page, lambda hit: self._build_results([hit], result_class, terms))
         else:
             found = self._build_results(page, result_class, terms)
+        # Facets before a spelling suggestion, which may refresh the searcher (and the tables
+        # of its segments) when the index changed: the documents found are this searcher's.
+        counts = self._facets(results, facets) if facets else {}
         suggestion = None
         if self.include_spelling and hits < settings.SEARCH_SUGGEST_BELOW:
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
         return {
             "results": found,
             "hits": hits,
-            "facets": self._facets(results, facets) if facets else {},
+            "facets": counts,
             "spelling_suggestion": suggestion,
         }
 
