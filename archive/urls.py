@@ -1,4 +1,5 @@
-"""The archive's URLs: the public site (``articles``), search (``search``) and the admin."""
+"""The archive's URLs: the public site (``articles``), search (``search``), trends (``trends``)
+and the admin."""
 
 from django.conf import settings
 from django.contrib import admin
@@ -8,4 +9,5 @@ urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("", include("articles.urls")),
     path("", include("articles.search.urls")),
+    path("", include("articles.trends.urls")),
 ]

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.views.generic import (
     DateDetailView,
@@ -25,6 +26,7 @@ from articles.dates import month_end
 from articles.directory import SORTS, by_initial, directory
 from articles.models import Article, Person, Tag
 from articles.month_calendar import WEEKDAYS, month_calendar
+from articles.on_this_day import on_this_day
 from articles.overview import archive_overview
 from articles.related import related_articles
 from articles.timeline import build_timeline
@@ -52,10 +54,13 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         overview = archive_overview()
+        today = timezone.localdate()
         return super().get_context_data(
             latest=Article.objects.newest_first().for_listing()[:HOME_LATEST],
             overview=overview,
             timeline=build_timeline(overview.month_counts, archive_url),
+            today=today,
+            on_this_day=on_this_day(today),
             **kwargs,
         )
 

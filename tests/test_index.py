@@ -9,6 +9,7 @@ from django.db import transaction
 from haystack.inputs import Exact
 from haystack.query import SearchQuerySet
 from whoosh import query as wquery
+from whoosh.matching.mcore import LeafMatcher
 
 from articles.ingest import find_files, ingest_files
 from articles.models import Article, Person, Tag
@@ -156,12 +157,49 @@ def test_a_page_with_its_total_and_facets_runs_the_query_once(archive, monkeypat
     assert len(runs) == len(set(runs)) > 1
 
 
+def test_a_search_for_no_result_counts_without_ranking(archive, monkeypatch):
+    """``sqs[:0]`` (how trends count): the total and the facets of every match, unscored."""
+    for extra in range(30):
+        make_article(
+            f"Summit {extra}", "A summit.", pub_date=datetime.date(2015, 1 + extra % 12, 1)
+        )
+    search = SearchQuerySet().auto_query("summit").filter(year__in=[2015, 2016]).facet("month")
+    ranked, counted = search._clone(), search._clone()
+    scored = []
+    score = LeafMatcher.score
+    monkeypatch.setattr(LeafMatcher, "score", lambda self: scored.append(self) or score(self))
+
+    assert len(list(ranked[:5])) == 5 and scored
+    scored.clear()
+    assert counted[:0] == []
+    assert counted.count() == ranked.count() == 31
+    assert counted.facet_counts() == ranked.facet_counts()
+    assert dict(counted.facet_counts()["fields"]["month"])["2015-01"] == 3
+    assert not scored
+
+
 def test_highlight_finds_stemmed_forms_far_into_the_body(search_index):
     body = "Filler words here. " * 200 + "The elections were close."
     make_article("Long", body)
     snippet = SearchQuerySet().auto_query("election").highlight()[0].highlighted["text"][0]
     assert "<mark>elections</mark>" in snippet
     assert snippet.startswith("…")
+
+
+def test_facets_come_from_the_searcher_that_found_the_documents(archive, search_index, monkeypatch):
+    """A spelling suggestion (a search finding little) may refresh the searcher when the index
+    changed meanwhile (as when a compaction swaps segments); the facets are still counted
+    over the documents the search found, in the segments it found them in."""
+    suggest = search_index.create_spelling_suggestion
+
+    def index_changed_meanwhile(query_string):
+        search_index.clear()  # one commit: the next searcher has no documents
+        return suggest(query_string)
+
+    monkeypatch.setattr(search_index, "create_spelling_suggestion", index_changed_meanwhile)
+    sqs = SearchQuerySet().auto_query("vienna").facet("month")
+    assert sqs.count() == 1  # little found: a suggestion is looked for
+    assert sqs.facet_counts()["fields"]["month"] == [("2017-01", 1)]
 
 
 def test_more_like_this(archive):

@@ -383,30 +383,36 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             filters.append(wq.Or([wq.Term(DJANGO_CT, get_model_ct(m)) for m in models]))
         start_offset = start_offset or 0
         limit = max(end_offset if end_offset is not None else start_offset + 1_000_000, 1)
-        collector = _with_every_match(
-            searcher.collector(
-                limit=limit,
-                filter=wq.And(filters) if filters else None,
-                sortedby=self._sort_facet(sort_by),
+        allowed = wq.And(filters) if filters else None
+        if end_offset == 0:
+            # No result asked for, only the total and the facets (``sqs[:0]``, as trends
+            # count): the matches are collected unscored and unranked, about twice as fast.
+            collector = searcher.collector(scored=False, filter=allowed)
+            limit = 0  # and no page of results to build or highlight
+        else:
+            collector = _with_every_match(
+                searcher.collector(limit=limit, filter=allowed, sortedby=self._sort_facet(sort_by))
             )
-        )
         searcher.search_with_collector(parsed, collector)
         results = collector.results()
         hits = len(results)
-        terms = self._highlight_terms(parsed, searcher) if highlight else None
+        terms = self._highlight_terms(parsed, searcher) if highlight and limit else None
         page = results[start_offset:limit]
         if end_offset is None:
             # Haystack runs facet_counts() and the like unsliced: build results on demand.
             found = _LazyResults(page, lambda hit: self._build_results([hit], result_class, terms))
         else:
             found = self._build_results(page, result_class, terms)
+        # Facets before a spelling suggestion, which may refresh the searcher (and the tables
+        # of its segments) when the index changed: the documents found are this searcher's.
+        counts = self._facets(results, facets) if facets else {}
         suggestion = None
         if self.include_spelling and hits < settings.SEARCH_SUGGEST_BELOW:
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
         return {
             "results": found,
             "hits": hits,
-            "facets": self._facets(results, facets) if facets else {},
+            "facets": counts,
             "spelling_suggestion": suggestion,
         }
 
