@@ -61,8 +61,8 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
     errors = list(params.errors)
     if params.refused:
         return SearchOutcome(params, query, [*errors, *query.messages], errors)
-    people = _known(Person, params.people, "person", errors)
-    tags = _known(Tag, params.tags, "tag", errors)
+    people = known_slugs(Person, params.people, "person", errors)
+    tags = known_slugs(Tag, params.tags, "tag", errors)
     params = dataclasses.replace(params, people=list(people), tags=list(tags))
     outcome = SearchOutcome(
         params, query, [*params.errors, *query.messages, *errors[len(params.errors) :]], errors
@@ -76,7 +76,7 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
         found = _search_page(query, params, named, per_page, outcome.messages)
         if not found.count and query and not params.exact:
             for alternative in _alternatives(query, found.suggestion):
-                if search_queryset(alternative, params, count_only=True).count():
+                if unranked(search_queryset(alternative, params, count_only=True)).count():
                     searched, named = alternative, _named_people(alternative, params)
                     found = _search_page(searched, params, named, per_page, [])
                     break
@@ -147,7 +147,7 @@ def _relaxations(query, params, names):
     links = []
     for label, tried_query, changes, url_changes in tries[:MAX_RELAXATIONS]:
         tried = dataclasses.replace(params, **changes)
-        count = search_queryset(tried_query, tried, facets=False, count_only=True).count()
+        count = unranked(search_queryset(tried_query, tried, count_only=True)).count()
         if count:
             links.append(Link(label, search_url(params, **url_changes), count=count))
     return sorted(links, key=lambda link: -link.count)
@@ -234,6 +234,13 @@ def people_named(words):
     return [person for *_, person in sorted(ranked, key=lambda item: item[:2])]
 
 
+def unranked(sqs):
+    """``sqs`` run for its total and facets only: a search for no result, which the engine
+    answers without scoring or ranking the matches (about twice as fast)."""
+    sqs[:0]
+    return sqs
+
+
 def search_queryset(query, params, facets=True, count_only=False):
     """The haystack ``SearchQuerySet`` for the query and filters, with highlights, spelling
     and facets (or, ``count_only``, none of them)."""
@@ -314,7 +321,7 @@ def _fetch_person_first(sqs, unfaceted, slug, start, size):
     return results, sqs.count(), sqs.facet_counts().get("fields", {}), sqs.spelling_suggestion()
 
 
-def _known(model, slugs, noun, messages):
+def known_slugs(model, slugs, noun, messages):
     """``{slug: name}`` for the ``slugs`` that exist (in their order); a message for the rest."""
     found = _names(model, slugs)
     for slug in slugs:

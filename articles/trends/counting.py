@@ -18,7 +18,7 @@ from articles.archive_cache import cached
 from articles.dates import month_end, month_starts
 from articles.models import Article, Person, Tag
 from articles.search.presenting import month_counts, search_url
-from articles.search.running import _known, search_queryset
+from articles.search.running import known_slugs, search_queryset, unranked
 from articles.trends.params import MAX_SERIES
 
 #: Spans of at most this many months are counted per month unless the reader chooses.
@@ -134,8 +134,8 @@ def count_trends(params, strict=False):
             "search language: q=oil for oil."
         )
     filters = params.filters
-    people = _known(Person, filters.people, "person", errors)
-    tags = _known(Tag, filters.tags, "tag", errors)
+    people = known_slugs(Person, filters.people, "person", errors)
+    tags = known_slugs(Tag, filters.tags, "tag", errors)
     filters = dataclasses.replace(filters, people=list(people), tags=list(tags))
     trends = Trends(errors, names={"people": people, "tags": tags})
     days, trends.undated = archive_days()
@@ -240,8 +240,7 @@ def _month_counts(series, params):
     key = repr((params.q, params.people, params.tags, params.date_from, params.date_to))
 
     def search():
-        sqs = search_queryset(series.query, params, facets=False).facet("month")
-        sqs[:0]  # runs the search for no result: nothing to rank, the facets of every match
+        sqs = unranked(search_queryset(series.query, params, count_only=True).facet("month"))
         return month_counts(sqs.facet_counts().get("fields", {}))
 
     return cached(f"trend-series:{hashlib.sha256(key.encode()).hexdigest()}", search)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from articles.models import Person, Tag
 from articles.search.params import SearchParams, shown
 from articles.search.query import MAX_QUERY_LENGTH, ParsedQuery, parse_query
-from articles.search.running import _known
+from articles.search.running import known_slugs
 
 MAX_SERIES = 5
 INTERVALS = ("year", "month")
@@ -145,7 +145,7 @@ def _filters_as_series(state):
     clauses = []
     for model, name in ((Person, "person"), (Tag, "tag")):
         slugs = state.getlist(name)
-        found = _known(model, slugs, name, [])
+        found = known_slugs(model, slugs, name, [])
         clauses += [subject_clause(name, label) for label in found.values()]
         state.setlist(name, [slug for slug in slugs if slug not in found])
     return " ".join(clauses)
