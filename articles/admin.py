@@ -292,7 +292,8 @@ class PersonTagAdminMixin(FastChangelistMixin):
 
     readonly_fields = ["slug", "key", "articles_link"]
     actions = ["merge_selected"]
-    list_display_links = ["name"]
+    list_display_links = ["name_column"]
+    ordering = ["sort_key", "pk"]  # case- and accent-insensitive, as the public directories
 
     def get_queryset(self, request):
         # Annotated here, not in list_queryset: the changelist sorts by the count before that.
@@ -300,6 +301,11 @@ class PersonTagAdminMixin(FastChangelistMixin):
 
     def has_add_permission(self, request):
         return False  # people and tags come from source files (manage.py ingest)
+
+    @admin.display(description="name", ordering="sort_key")
+    def name_column(self, obj):
+        """The name, sorted case- and accent-insensitively (by the stored ``sort_key``)."""
+        return obj.name
 
     @admin.display(description="articles")
     def articles_link(self, obj):
@@ -354,16 +360,16 @@ class PersonTagAdminMixin(FastChangelistMixin):
 
 @admin.register(Person)
 class PersonAdmin(PersonTagAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "source_name", "slug", article_count_column]
+    list_display = ["name_column", "source_name", "slug", article_count_column]
     search_fields = ["name", "source_name", "slug"]
-    fields = ["name", "sort_name", "source_name", "slug", "key", "articles_link"]
+    fields = ["name", "sort_name", "description", "source_name", "slug", "key", "articles_link"]
     readonly_fields = [*PersonTagAdminMixin.readonly_fields, "source_name"]
     inlines = [PersonAliasInline]
 
 
 @admin.register(Tag)
 class TagAdmin(PersonTagAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", article_count_column]
+    list_display = ["name_column", "slug", article_count_column]
     search_fields = ["name", "slug"]
-    fields = ["name", "slug", "key", "articles_link"]
+    fields = ["name", "description", "slug", "key", "articles_link"]
     inlines = [TagAliasInline]

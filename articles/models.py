@@ -6,6 +6,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.text import slugify
 
+from articles.text import sort_key
+
 SLUG_MAX_LENGTH = 120
 
 
@@ -17,6 +19,38 @@ def unique_slug(text, taken, fallback="item", max_length=SLUG_MAX_LENGTH):
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+class SortKeyField(models.CharField):
+    """A case- and accent-insensitive sort key (``articles.text.sort_key``) of another field,
+    stored and indexed, so that the database sorts by it (SQLite and PostgreSQL alike).
+
+    Set on every write, ``bulk_create`` included (``pre_save``); compared byte by byte on
+    PostgreSQL too (collation "C", as SQLite's default), so that both engines give one order
+    whatever the database's locale.
+    """
+
+    def __init__(self, *args, source, **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        return name, path, args, {**kwargs, "source": self.source}
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+    def pre_save(self, model_instance, add):
+        value = sort_key(getattr(model_instance, self.source))[: self.max_length]
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class SubjectQuerySet(models.QuerySet):
@@ -99,12 +133,18 @@ class Person(Subject):
         "person across articles.",
     )
     sort_name = models.CharField(max_length=200, db_index=True, help_text="Last name first.")
+    sort_key = SortKeyField(source="sort_name", help_text="The sort name folded: the A-Z order.")
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    description = models.TextField(
+        blank=True,
+        help_text="Who this is, in a sentence or two, for readers (plain text; a blank line "
+        "starts a new paragraph). Shown on the person's page, in the directory and in search.",
+    )
 
     objects = SubjectQuerySet.as_manager()
 
     class Meta:
-        ordering = ["sort_name", "pk"]
+        ordering = ["sort_key", "pk"]
         verbose_name_plural = "people"
 
     def __str__(self):
@@ -122,12 +162,19 @@ class Tag(Subject):
         editable=False,
         help_text="Case- and space-insensitive form of the name; one row per tag.",
     )
+    sort_key = SortKeyField(source="name", help_text="The name folded: the A-Z order.")
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    description = models.TextField(
+        blank=True,
+        help_text="What the tag means, in a sentence or two, for readers (plain text; a blank "
+        "line starts a new paragraph), e.g. “acq: company acquisitions and mergers”. Shown on "
+        "the tag's page, in the directory and in search.",
+    )
 
     objects = SubjectQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name", "pk"]
+        ordering = ["sort_key", "pk"]
 
     def __str__(self):
         return self.name

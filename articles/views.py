@@ -21,7 +21,7 @@ from django.views.generic import (
 from articles.archive_cache import cached
 from articles.cooccurrence import subject_summary
 from articles.dates import month_end
-from articles.directory import SORTS, by_initial, directory
+from articles.directory import SORTS, by_initial, directory, letter_param, letters
 from articles.models import Article, Person, Tag
 from articles.month_calendar import WEEKDAYS, month_calendar
 from articles.overview import archive_overview
@@ -92,10 +92,9 @@ class UndatedArticleView(ArticlePageMixin, DetailView):
 
 
 class DirectoryView(ListView):
-    """All tags or people with their article counts, filterable, sorted by name or count."""
+    """All tags or people with their article counts: A-Z (or by count), by letter, filterable."""
 
     model = None
-    sort_field = "name"
     paginate_by = DIRECTORY_PER_PAGE
     template_name = "articles/directory.html"
 
@@ -103,21 +102,24 @@ class DirectoryView(ListView):
         self.query = self.request.GET.get("q", "").strip()[:100]
         sort = self.request.GET.get("sort")
         self.sort = sort if sort in SORTS else "name"
+        self.letter = letter_param(self.request.GET.get("letter", ""))
         return directory(
-            self.model.objects.all(), query=self.query, sort=self.sort, sort_field=self.sort_field
+            self.model.objects.all(), query=self.query, sort=self.sort, letter=self.letter
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = {k: v for k, v in (("q", self.query), ("sort", self.sort)) if v}
+        params = {"q": self.query, "sort": self.sort if self.sort != "name" else ""}
+        params = {key: value for key, value in params.items() if value}
         context.update(
             kind=self.model._meta,
             query=self.query,
             sort=self.sort,
-            query_string=urlencode(params),
-            groups=by_initial(context["object_list"], self.sort_field)
-            if self.sort == "name"
-            else None,
+            letter=self.letter,
+            letters=letters(self.model.objects.all(), query=self.query, current=self.letter),
+            letter_query=urlencode(params),
+            query_string=urlencode({**params, **({"letter": self.letter} if self.letter else {})}),
+            groups=by_initial(context["object_list"]) if self.sort == "name" else None,
         )
         return context
 
@@ -128,7 +130,6 @@ class TagListView(DirectoryView):
 
 class PersonListView(DirectoryView):
     model = Person
-    sort_field = "sort_name"
 
 
 class SubjectDetailView(ListView):
