@@ -2,13 +2,16 @@
 
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils.text import slugify
 
 from articles.text import sort_key
+from articles.titles import display_title
 
 SLUG_MAX_LENGTH = 120
+#: Characters of the body a list reads for an article's one-line lede (not the whole body).
+LEDE_SOURCE_CHARS = 320
 
 
 def unique_slug(text, taken, fallback="item", max_length=SLUG_MAX_LENGTH):
@@ -233,8 +236,13 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(pub_date__isnull=True)
 
     def for_listing(self):
-        """What an article card shows, without one query per card."""
-        return self.defer("body", "ingested").prefetch_related("people", "tags")
+        """What an article card shows, without one query per card: not the body, only its
+        opening (``lede``)."""
+        return (
+            self.defer("body", "ingested")
+            .annotate(opening=Substr("body", 1, LEDE_SOURCE_CHARS))
+            .prefetch_related("people", "tags")
+        )
 
     def month_counts(self):
         """``{first day of a month: number of articles}`` for the dated articles, in one query.
@@ -247,6 +255,17 @@ class ArticleQuerySet(models.QuerySet):
             month = day.replace(day=1)
             months[month] = months.get(month, 0) + count
         return months
+
+    def month_and_undated_counts(self):
+        """``(month_counts(), number of undated articles)`` in one query."""
+        months, undated = {}, 0
+        for day, count in self.order_by().values_list("pub_date").annotate(n=Count("pk")):
+            if day is None:
+                undated = count
+                continue
+            month = day.replace(day=1)
+            months[month] = months.get(month, 0) + count
+        return months, undated
 
     def day_counts(self):
         """``{day: number of articles}`` for the dated articles, in one query."""
@@ -342,6 +361,27 @@ class Article(models.Model):
     @property
     def paragraphs(self):
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def display_title(self):
+        """The title as lists and headings show it: ALL-CAPS wire headlines in title case
+        (``articles.titles``); ``title`` itself is kept as the source gave it."""
+        return display_title(self.title)
+
+    @property
+    def title_was_recased(self):
+        return self.display_title != self.title
+
+    @property
+    def lede(self):
+        """The first paragraph, or its start (from ``opening`` in lists: see ``for_listing``)."""
+        text = self.__dict__.get("opening")
+        if text is None:
+            text = self.body[:LEDE_SOURCE_CHARS]
+        first = text.split("\n\n", 1)[0].strip()
+        if len(first) >= LEDE_SOURCE_CHARS - 1:
+            first = first.rsplit(" ", 1)[0] + "…"
+        return first
 
 
 class PendingIndexUpdateQuerySet(models.QuerySet):

@@ -109,6 +109,7 @@ def test_the_admin_lists_tags_and_people_in_the_same_order(client):
     listed = re.findall(r'<th class="field-name_column"><a href="[^"]+">([^<]+)</a>', page)
     assert listed == EXPECTED
     page = client.get("/admin/articles/tag/?o=-1").content.decode()  # the name column, Z-A
-    assert re.findall(r'<th class="field-name_column"><a href="[^"]+">([^<]+)</a>', page) == (
-        EXPECTED[::-1]
+    assert (
+        re.findall(r'<th class="field-name_column"><a href="[^"]+">([^<]+)</a>', page)
+        == (EXPECTED[::-1])
     )
