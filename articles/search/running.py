@@ -18,6 +18,7 @@ from haystack.query import SQ, SearchQuerySet
 from articles.dates import EARLIEST, LATEST, month_end
 from articles.index.engines import SearchUnavailable
 from articles.models import Person, Tag
+from articles.search.aliases import resolve_aliases
 from articles.search.params import shown
 from articles.search.presenting import (
     Link,
@@ -55,6 +56,7 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
     and facets, and the people the query names); the cards come from the index.
     """
     query = parse_query(params.q)
+    query.messages += resolve_aliases(query)
     errors = list(params.errors)
     if params.refused:
         return SearchOutcome(params, query, [*errors, *query.messages], errors)
