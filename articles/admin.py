@@ -163,6 +163,16 @@ class PersonFilter(AutocompleteFilter):
     parameter_name = "person"
 
 
+class PublicationFilter(admin.AllValuesFieldListFilter):
+    """By publication; articles from a source without one (wire stories) under a name too."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": "(no publication)"}
+            yield choice
+
+
 class DatedFilter(admin.SimpleListFilter):
     title = "date"
     parameter_name = "dated"
@@ -185,7 +195,7 @@ class ArticleAdmin(FastChangelistMixin, admin.ModelAdmin):
     search_help_text = "Words of the title, a piece of the source URL, a person's or tag's name."
     date_hierarchy = "pub_date"
     list_filter = [
-        "publication",
+        ("publication", PublicationFilter),
         DatedFilter,
         TagFilter,
         PersonFilter,

@@ -258,6 +258,10 @@ def test_highlighting_marks_word_forms_and_escapes_everything_else():
         "&gt; — the <mark>election&#x27;s</mark> day"
     )
     assert highlighted("Zürich", highlight_terms("zurich")) == "<mark>Zürich</mark>"
+    # Word forms, as the search engine's stemming finds them; not words that share a start.
+    assert highlighted("ratings rates rating rather", highlight_terms("ratings")) == (
+        "<mark>ratings</mark> <mark>rates</mark> <mark>rating</mark> rather"
+    )
 
 
 @pytest.mark.django_db

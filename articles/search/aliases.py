@@ -21,9 +21,7 @@ def _matches(clause, words):
     if not wanted:
         return False
     if clause.prefix:
-        return any(word.startswith(wanted[-1]) for word in words) and set(wanted[:-1]) <= set(
-            words
-        )
+        return any(word.startswith(wanted[-1]) for word in words) and set(wanted[:-1]) <= set(words)
     if clause.phrase:
         n = len(wanted)
         return any(words[i : i + n] == wanted for i in range(len(words) - n + 1))
