@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import F, Window
-from django.db.models.functions import RowNumber, Substr
+from django.db.models.functions import RowNumber
 
 from articles.dates import month_end
-from articles.models import LEDE_SOURCE_CHARS, Article
+from articles.models import Article
 
 #: Articles the month page shows of each day (the day's page has them all).
 FIRST_OF_DAY = 3
@@ -63,13 +63,11 @@ def month_days(
     one query (a window function ranks each day's articles)."""
     ranked = (
         Article.objects.filter(pub_date__range=(month, month_end(month)))
-        .annotate(
-            rank=Window(RowNumber(), partition_by=F("pub_date"), order_by=F("pk").asc()),
-            opening=Substr("body", 1, LEDE_SOURCE_CHARS),
-        )
+        .annotate(rank=Window(RowNumber(), partition_by=F("pub_date"), order_by=F("pk").asc()))
         .filter(rank__lte=FIRST_OF_DAY)
         .only("title", "slug", "pub_date", "publication")
         .order_by("pub_date", "rank")
+        .with_ledes()
     )
     first: dict[date, list] = {}
     for article in ranked:

@@ -4,7 +4,6 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db.models.functions import Substr
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -23,9 +22,9 @@ from articles.archive_cache import cached
 from articles.citations import bibtex, bibtex_key, citations
 from articles.cooccurrence import subject_summary
 from articles.dates import month_end
-from articles.directory import SORTS, by_initial, directory, letter_param, letters
+from articles.directory import SORTS, Group, by_initial, directory, letter_param, letters
 from articles.highlighting import highlight_terms, highlighted
-from articles.models import LEDE_SOURCE_CHARS, Article, Person, Tag
+from articles.models import Article, Person, Tag
 from articles.month_calendar import WEEKDAYS, month_calendar, month_days
 from articles.overview import archive_overview
 from articles.related import related_articles
@@ -174,7 +173,9 @@ class DirectoryView(ListView):
             letters=letters(self.model.objects.all(), query=self.query, current=self.letter),
             letter_query=urlencode(params),
             query_string=urlencode({**params, **({"letter": self.letter} if self.letter else {})}),
-            groups=by_initial(context["object_list"]) if self.sort == "name" else None,
+            groups=by_initial(context["object_list"])
+            if self.sort == "name"
+            else [Group("", list(context["object_list"]))] * bool(context["object_list"]),
         )
         return context
 
@@ -258,8 +259,8 @@ class ArchiveMixin:
 
     def paginate_queryset(self, queryset, page_size):
         # For the page only: the views' own look-ups (previous/next day...) need none of it.
-        listing = queryset.annotate(opening=Substr("body", 1, LEDE_SOURCE_CHARS))
-        return super().paginate_queryset(listing.prefetch_related("people", "tags"), page_size)
+        listing = queryset.with_ledes().prefetch_related("people", "tags")
+        return super().paginate_queryset(listing, page_size)
 
 
 class YearView(ArchiveMixin, YearArchiveView):

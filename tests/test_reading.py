@@ -11,7 +11,7 @@ from articles.citations import apa, bibtex, bibtex_escape, chicago, mla
 from articles.highlighting import highlight_terms, highlighted
 from articles.models import Article
 from articles.titles import display_title, highlighted_title, is_all_caps
-from tests.factories import ArticleFactory, PersonFactory, TagFactory
+from tests.factories import ArticleFactory, TagFactory
 
 D = datetime.date
 WIRE = "USX <X> DEBT DOWGRADED BY MOODY'S"
@@ -315,7 +315,8 @@ def test_facets_carry_descriptions_and_more_than_twelve_values(client, search_in
     facet = page[page.index('id="facet-tags"') :]
     assert re.search(
         r'<a href="[^"]+" rel="nofollow" title="The first topic &lt;explained&gt;\." '
-        r'aria-describedby="facet-tags-topic-00">Topic 00</a><span hidden id="facet-tags-topic-00">',
+        r'aria-describedby="facet-tags-topic-00">Topic 00</a>'
+        r'<span hidden id="facet-tags-topic-00">',
         facet,
     )
     assert '<details class="facet-more">' in facet
