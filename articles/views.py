@@ -1,5 +1,6 @@
 """Public pages: thin views over the query methods and the browsing modules."""
 
+from dataclasses import replace
 from datetime import date
 from urllib.parse import urlencode
 
@@ -170,7 +171,7 @@ class DirectoryView(ListView):
             query=self.query,
             sort=self.sort,
             letter=self.letter,
-            letters=letters(self.model.objects.all(), query=self.query, current=self.letter),
+            letters=self.letters(),
             letter_query=urlencode(params),
             query_string=urlencode({**params, **({"letter": self.letter} if self.letter else {})}),
             groups=by_initial(context["object_list"])
@@ -178,6 +179,16 @@ class DirectoryView(ListView):
             else [Group("", list(context["object_list"]))] * bool(context["object_list"]),
         )
         return context
+
+    def letters(self):
+        """The letter bar; without a name filter, cached until the archive changes."""
+        if self.query:
+            return letters(self.model.objects.all(), query=self.query, current=self.letter)
+        counts = cached(
+            f"letters:{self.model._meta.model_name}",
+            lambda: letters(self.model.objects.all(), query="", current=None),
+        )
+        return [replace(item, current=item.letter == self.letter) for item in counts]
 
 
 class TagListView(DirectoryView):
