@@ -5,6 +5,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
+from django.db import connection
 
 from articles.directory import initial, letter_param
 from articles.models import Person, Tag
@@ -113,3 +114,19 @@ def test_the_admin_lists_tags_and_people_in_the_same_order(client):
         re.findall(r'<th class="field-name_column"><a href="[^"]+">([^<]+)</a>', page)
         == (EXPECTED[::-1])
     )
+
+
+def test_on_postgresql_the_sort_key_compares_byte_by_byte_whatever_the_locale():
+    """PostgreSQL would otherwise sort by the database's locale (en_US ignores spaces and
+    signs): collation "C" gives SQLite's order, so both engines list the same."""
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite compares text byte by byte already")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, collation_name FROM information_schema.columns "
+            "WHERE column_name = 'sort_key' ORDER BY table_name"
+        )
+        assert cursor.fetchall() == [("articles_person", "C"), ("articles_tag", "C")]
+    for name in ["new york", "newark", "New-Jersey"]:
+        TagFactory(name=name)
+    assert list(Tag.objects.values_list("name", flat=True)) == ["new york", "New-Jersey", "newark"]
