@@ -10,12 +10,15 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import unquote
 from django.contrib.admin.views.main import ChangeList
 from django.contrib.admin.widgets import AutocompleteSelect
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.functional import cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.text import smart_split, unescape_string_literal
@@ -80,6 +83,12 @@ def linked_article_ids(field_name, **lookups):
     target = field.m2m_reverse_field_name()
     lookups = {f"{target}__{lookup}": value for lookup, value in lookups.items()}
     return field.remote_field.through.objects.filter(**lookups).values(field.m2m_field_name())
+
+
+def shortened(names, shown=3):
+    """The first ``shown`` names and how many more: a changelist row stays one or two lines."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" +{more} more" if more > 0 else "")
 
 
 def search_words(text):
@@ -155,6 +164,16 @@ class PersonFilter(AutocompleteFilter):
     parameter_name = "person"
 
 
+class PublicationFilter(admin.AllValuesFieldListFilter):
+    """By publication; articles from a source without one (wire stories) under a name too."""
+
+    def choices(self, changelist):
+        for choice in super().choices(changelist):
+            if choice["display"] == "":
+                choice = {**choice, "display": "(no publication)"}
+            yield choice
+
+
 class DatedFilter(admin.SimpleListFilter):
     title = "date"
     parameter_name = "dated"
@@ -177,7 +196,7 @@ class ArticleAdmin(FastChangelistMixin, admin.ModelAdmin):
     search_help_text = "Words of the title, a piece of the source URL, a person's or tag's name."
     date_hierarchy = "pub_date"
     list_filter = [
-        "publication",
+        ("publication", PublicationFilter),
         DatedFilter,
         TagFilter,
         PersonFilter,
@@ -217,7 +236,7 @@ class ArticleAdmin(FastChangelistMixin, admin.ModelAdmin):
     @admin.display(description="other versions")
     def other_versions(self, article):
         """The story's other versions, each a link to its admin page."""
-        found = versions.other_versions([article.pk]).get(article.pk, [])
+        found = versions.versions_of(article)
         if not found:
             return "none: this article stands alone"
         return format_html_join(
@@ -274,11 +293,11 @@ class ArticleAdmin(FastChangelistMixin, admin.ModelAdmin):
 
     @admin.display(description="people")
     def people_list(self, article):
-        return ", ".join(p.name for p in article.people.all())
+        return shortened([p.name for p in article.people.all()])
 
     @admin.display(description="tags")
     def tag_list(self, article):
-        return ", ".join(t.name for t in article.tags.all())
+        return shortened([t.name for t in article.tags.all()])
 
     def save_model(self, request, obj, form, change):
         if "pub_date" in form.changed_data:
@@ -326,6 +345,24 @@ class MergeForm(forms.Form):
         self.fields["survivor"].queryset = queryset
 
 
+class MergeIntoForm(forms.Form):
+    """The person or tag to merge into, chosen in an autocomplete box (any of them, not only
+    those on one changelist page)."""
+
+    def __init__(self, *args, obj, admin_site, **kwargs):
+        super().__init__(*args, **kwargs)
+        relation = "people" if isinstance(obj, Person) else "tags"
+        self.fields["survivor"] = forms.ModelChoiceField(
+            queryset=type(obj).objects.exclude(pk=obj.pk),
+            label="Merge into",
+            help_text=f"Type a few letters of the {obj._meta.verbose_name} to keep.",
+            error_messages={"invalid_choice": "Choose another one: it cannot merge into itself."},
+            widget=AutocompleteSelect(
+                Article._meta.get_field(relation), admin_site, attrs={"data-width": "24em"}
+            ),
+        )
+
+
 class PersonTagAdminMixin(FastChangelistMixin):
     """People and tags: sortable article counts, stable slugs, merging.
 
@@ -334,7 +371,9 @@ class PersonTagAdminMixin(FastChangelistMixin):
 
     readonly_fields = ["slug", "key", "articles_link"]
     actions = ["merge_selected"]
-    list_display_links = ["name"]
+    change_form_template = "admin/articles/change_form_merge.html"
+    list_display_links = ["name_column"]
+    ordering = ["sort_key", "pk"]  # case- and accent-insensitive, as the public directories
 
     def get_queryset(self, request):
         # Annotated here, not in list_queryset: the changelist sorts by the count before that.
@@ -342,6 +381,11 @@ class PersonTagAdminMixin(FastChangelistMixin):
 
     def has_add_permission(self, request):
         return False  # people and tags come from source files (manage.py ingest)
+
+    @admin.display(description="name", ordering="sort_key")
+    def name_column(self, obj):
+        """The name, sorted case- and accent-insensitively (by the stored ``sort_key``)."""
+        return obj.name
 
     @admin.display(description="articles")
     def articles_link(self, obj):
@@ -353,6 +397,60 @@ class PersonTagAdminMixin(FastChangelistMixin):
             self.model._meta.model_name,
             obj.pk,
             obj.count_articles(),
+        )
+
+    def get_urls(self):
+        name = f"{self.opts.app_label}_{self.opts.model_name}_merge"
+        view = self.admin_site.admin_view(self.merge_into_view)
+        return [path("<path:object_id>/merge/", view, name=name), *super().get_urls()]
+
+    def merge_into_view(self, request, object_id):
+        """Merge this person or tag into another, chosen with an autocomplete box."""
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not (self.has_change_permission(request, obj) and self.has_delete_permission(request)):
+            raise PermissionDenied
+        form = MergeIntoForm(
+            request.POST if request.method == "POST" else None,
+            obj=obj,
+            admin_site=self.admin_site,
+        )
+        if form.is_valid():
+            survivor = form.cleaned_data["survivor"]
+            self.log_deletions(request, [obj])
+            result = merge(survivor, [obj])
+            self.log_change(request, survivor, f"Merged {obj} into it.")
+            self.message_user(
+                request,
+                format_html(
+                    "Merged “{}” into “{}”; {} articles re-pointed; its old page redirects and "
+                    "searches for its name find “{}”.",
+                    obj,
+                    survivor,
+                    len(result.article_ids),
+                    survivor,
+                ),
+                messages.SUCCESS,
+            )
+            return redirect(
+                reverse(
+                    f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_change",
+                    args=[survivor.pk],
+                )
+            )
+        return TemplateResponse(
+            request,
+            "admin/articles/merge_into.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": f"Merge “{obj}” into another {self.opts.verbose_name}",
+                "opts": self.opts,
+                "original": obj,
+                "article_count": obj.count_articles(),
+                "form": form,
+                "media": self.media + form.media,
+            },
         )
 
     @admin.action(description="Merge the selected into one…", permissions=["change", "delete"])
@@ -396,16 +494,16 @@ class PersonTagAdminMixin(FastChangelistMixin):
 
 @admin.register(Person)
 class PersonAdmin(PersonTagAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "source_name", "slug", article_count_column]
+    list_display = ["name_column", "source_name", "slug", article_count_column]
     search_fields = ["name", "source_name", "slug"]
-    fields = ["name", "sort_name", "source_name", "slug", "key", "articles_link"]
+    fields = ["name", "sort_name", "description", "source_name", "slug", "key", "articles_link"]
     readonly_fields = [*PersonTagAdminMixin.readonly_fields, "source_name"]
     inlines = [PersonAliasInline]
 
 
 @admin.register(Tag)
 class TagAdmin(PersonTagAdminMixin, admin.ModelAdmin):
-    list_display = ["name", "slug", article_count_column]
+    list_display = ["name_column", "slug", article_count_column]
     search_fields = ["name", "slug"]
-    fields = ["name", "slug", "key", "articles_link"]
+    fields = ["name", "description", "slug", "key", "articles_link"]
     inlines = [TagAliasInline]

@@ -15,6 +15,22 @@ from articles.models import Article, Person, Tag
 from articles.text import strip_control_characters
 
 FEED_LENGTH = settings.ARTICLES_PER_PAGE
+#: What a feed says about the dates of undated articles (Atom requires a date on every entry).
+UNDATED_NOTE = (
+    "Articles without a date of publication are dated by the day they entered the archive, "
+    "and say so."
+)
+
+
+def midnight(day):
+    """A date as an aware datetime at midnight, for feeds."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def undated_lede(entered, lede):
+    """The summary of an undated article: the fallback date stated, then its lede (HTML)."""
+    note = f"Undated: the date given is when it entered the archive, {entered:%B %-d, %Y}."
+    return f"<p><em>{escape(note)}</em></p>{lede}" if lede else escape(note)
 
 
 def _xml_safe(value):
@@ -40,7 +56,7 @@ class ArchiveAtomFeed(Atom1Feed):
 class LatestArticlesFeed(Feed):
     feed_type = ArchiveAtomFeed
     title = "The Archive: latest articles"
-    subtitle = "The newest articles in the archive."
+    subtitle = f"The newest articles in the archive. {UNDATED_NOTE}"
 
     def link(self):
         return reverse("articles:home")
@@ -57,12 +73,13 @@ class LatestArticlesFeed(Feed):
     def item_description(self, item):
         """The lede as HTML (Atom's ``type="html"``): the text escaped, so that markup in a
         story shows as text in a feed reader, never runs."""
-        return escape(Truncator(item.paragraphs[0] if item.paragraphs else "").words(60))
+        lede = escape(Truncator(item.paragraphs[0] if item.paragraphs else "").words(60))
+        return lede if item.pub_date else undated_lede(item.created, lede)
 
     def item_pubdate(self, item):
-        if item.pub_date is None:
-            return item.created
-        return datetime.combine(item.pub_date, time.min, tzinfo=timezone.get_default_timezone())
+        """The date of publication, or for an undated article the day it entered the archive
+        (stated in its summary)."""
+        return midnight(item.pub_date) if item.pub_date else item.created
 
     def item_updateddate(self, item):
         return item.updated
@@ -86,7 +103,7 @@ class SubjectFeed(LatestArticlesFeed):
         return f"The Archive: {obj.name}"
 
     def subtitle(self, obj):
-        return f"The newest articles about {obj.name}."
+        return f"The newest articles about {obj.name}. {UNDATED_NOTE}"
 
     def link(self, obj):
         return obj.get_absolute_url()

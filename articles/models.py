@@ -3,13 +3,17 @@
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Substr
 from django.urls import reverse
 from django.utils.text import slugify
 
 from articles.parsing import EARLIEST_PUB_DATE, LATEST_PUB_DATE
+from articles.text import sort_key
+from articles.titles import display_title
 
 SLUG_MAX_LENGTH = 120
+#: Characters of the body a list reads for an article's one-line lede (not the whole body).
+LEDE_SOURCE_CHARS = 320
 
 
 def unique_slug(text, taken, fallback="item", max_length=SLUG_MAX_LENGTH):
@@ -20,6 +24,38 @@ def unique_slug(text, taken, fallback="item", max_length=SLUG_MAX_LENGTH):
         n += 1
         slug = f"{base}-{n}"
     return slug
+
+
+class SortKeyField(models.CharField):
+    """A case- and accent-insensitive sort key (``articles.text.sort_key``) of another field,
+    stored and indexed, so that the database sorts by it (SQLite and PostgreSQL alike).
+
+    Set on every write, ``bulk_create`` included (``pre_save``); compared byte by byte on
+    PostgreSQL too (collation "C", as SQLite's default), so that both engines give one order
+    whatever the database's locale.
+    """
+
+    def __init__(self, *args, source, **kwargs):
+        self.source = source
+        kwargs.setdefault("max_length", 200)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("db_index", True)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        return name, path, args, {**kwargs, "source": self.source}
+
+    def db_parameters(self, connection):
+        parameters = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            parameters["collation"] = "C"
+        return parameters
+
+    def pre_save(self, model_instance, add):
+        value = sort_key(getattr(model_instance, self.source))[: self.max_length]
+        setattr(model_instance, self.attname, value)
+        return value
 
 
 class SubjectQuerySet(models.QuerySet):
@@ -102,12 +138,18 @@ class Person(Subject):
         "person across articles.",
     )
     sort_name = models.CharField(max_length=200, db_index=True, help_text="Last name first.")
+    sort_key = SortKeyField(source="sort_name", help_text="The sort name folded: the A-Z order.")
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    description = models.TextField(
+        blank=True,
+        help_text="Who this is, in a sentence or two, for readers (plain text; a blank line "
+        "starts a new paragraph). Shown on the person's page, in the directory and in search.",
+    )
 
     objects = SubjectQuerySet.as_manager()
 
     class Meta:
-        ordering = ["sort_name", "pk"]
+        ordering = ["sort_key", "pk"]
         verbose_name_plural = "people"
 
     def __str__(self):
@@ -125,12 +167,19 @@ class Tag(Subject):
         editable=False,
         help_text="Case- and space-insensitive form of the name; one row per tag.",
     )
+    sort_key = SortKeyField(source="name", help_text="The name folded: the A-Z order.")
     slug = models.SlugField(max_length=SLUG_MAX_LENGTH, unique=True, allow_unicode=True)
+    description = models.TextField(
+        blank=True,
+        help_text="What the tag means, in a sentence or two, for readers (plain text; a blank "
+        "line starts a new paragraph), e.g. “acq: company acquisitions and mergers”. Shown on "
+        "the tag's page, in the directory and in search.",
+    )
 
     objects = SubjectQuerySet.as_manager()
 
     class Meta:
-        ordering = ["name", "pk"]
+        ordering = ["sort_key", "pk"]
 
     def __str__(self):
         return self.name
@@ -179,6 +228,35 @@ class TagAlias(Alias):
 
 
 class ArticleQuerySet(models.QuerySet):
+    #: ``with_ledes()``: the openings of the rows fetched are read after them, in one query.
+    _with_ledes = False
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._with_ledes = self._with_ledes
+        return clone
+
+    def with_ledes(self):
+        """Each article fetched gets ``opening`` (the start of its body, for ``lede``) from one
+        query for the rows fetched: not an annotation, which would make the database read
+        every body it sorts (all of them, for a page of the newest)."""
+        clone = self._chain()
+        clone._with_ledes = True
+        return clone
+
+    def _fetch_all(self):
+        fetching = self._result_cache is None
+        super()._fetch_all()
+        if fetching and self._with_ledes and self._result_cache:
+            articles = [row for row in self._result_cache if isinstance(row, Article)]
+            openings = dict(
+                Article.objects.filter(pk__in=[a.pk for a in articles])
+                .annotate(opening=Substr("body", 1, LEDE_SOURCE_CHARS))
+                .values_list("pk", "opening")
+            )
+            for article in articles:
+                article.opening = openings.get(article.pk, "")
+
     def newest_first(self):
         return self.order_by(models.F("pub_date").desc(nulls_last=True), "-pk")
 
@@ -189,8 +267,9 @@ class ArticleQuerySet(models.QuerySet):
         return self.filter(pub_date__isnull=True)
 
     def for_listing(self):
-        """What an article card shows, without one query per card."""
-        return self.defer("body", "ingested").prefetch_related("people", "tags")
+        """What an article card shows, without one query per card: not the body, only its
+        opening (``lede``)."""
+        return self.defer("body", "ingested").with_ledes().prefetch_related("people", "tags")
 
     def month_counts(self):
         """``{first day of a month: number of articles}`` for the dated articles, in one query.
@@ -203,6 +282,17 @@ class ArticleQuerySet(models.QuerySet):
             month = day.replace(day=1)
             months[month] = months.get(month, 0) + count
         return months
+
+    def month_and_undated_counts(self):
+        """``(month_counts(), number of undated articles)`` in one query."""
+        months, undated = {}, 0
+        for day, count in self.order_by().values_list("pub_date").annotate(n=Count("pk")):
+            if day is None:
+                undated = count
+                continue
+            month = day.replace(day=1)
+            months[month] = months.get(month, 0) + count
+        return months, undated
 
     def day_counts(self):
         """``{day: number of articles}`` for the dated articles, in one query."""
@@ -323,6 +413,27 @@ class Article(models.Model):
     @property
     def paragraphs(self):
         return [p for p in self.body.split("\n\n") if p.strip()]
+
+    @property
+    def display_title(self):
+        """The title as lists and headings show it: ALL-CAPS wire headlines in title case
+        (``articles.titles``); ``title`` itself is kept as the source gave it."""
+        return display_title(self.title)
+
+    @property
+    def title_was_recased(self):
+        return self.display_title != self.title
+
+    @property
+    def lede(self):
+        """The first paragraph, or its start (from ``opening`` in lists: see ``for_listing``)."""
+        text = self.__dict__.get("opening")
+        if text is None:
+            text = self.body[:LEDE_SOURCE_CHARS]
+        first = text.split("\n\n", 1)[0].strip()
+        if len(first) >= LEDE_SOURCE_CHARS - 1:
+            first = first.rsplit(" ", 1)[0] + "…"
+        return first
 
 
 class ArticleBand(models.Model):

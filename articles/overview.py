@@ -15,6 +15,7 @@ class Overview:
     tags: list[Tag]  # the most used, each with ``article_count``
     people: list[Person]  # the most written about, each with ``article_count``
     month_counts: dict[date, int]
+    undated: int  # articles without a date
     version: int  # the archive version it was computed at: keys the page's cached fragments
 
     @property
@@ -27,12 +28,15 @@ class Overview:
 
 
 def archive_overview() -> Overview:
-    return cached(
-        "overview",
-        lambda: Overview(
-            tags=Tag.objects.most_used(POPULAR_LIMIT),
-            people=Person.objects.most_used(POPULAR_LIMIT),
-            month_counts=Article.objects.month_counts(),
-            version=archive_version(),
-        ),
+    return cached("overview:v2", _overview)
+
+
+def _overview() -> Overview:
+    month_counts, undated = Article.objects.month_and_undated_counts()
+    return Overview(
+        tags=Tag.objects.most_used(POPULAR_LIMIT),
+        people=Person.objects.most_used(POPULAR_LIMIT),
+        month_counts=month_counts,
+        undated=undated,
+        version=archive_version(),
     )

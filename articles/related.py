@@ -2,11 +2,14 @@
 
 The index knows which articles read alike; when it finds fewer than wanted or
 cannot answer (not built yet, unavailable), the database adds the articles that
-share the most people (weight 2) and tags (weight 1) with this one.  The list is
-cached until the archive changes: more-like-this costs tens of milliseconds.
+share the most people (weight 2) and tags (weight 1) with this one.  Each comes
+with its reason: the people and tags it shares, else "similar words" (the index
+found it for its words alone).  The list is cached until the archive changes:
+more-like-this costs tens of milliseconds.
 """
 
 import logging
+from dataclasses import dataclass
 
 from django.db import connection
 from haystack.query import SearchQuerySet
@@ -20,11 +23,44 @@ RELATED_LIMIT = 5
 PERSON_WEIGHT, TAG_WEIGHT = 2, 1
 
 
-def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Article]:
-    """Up to ``limit`` articles like ``article``: the index's first, topped up from the database."""
-    ids = cached(f"related:{article.pk}:{limit}", lambda: related_ids(article, limit))
-    found = Article.objects.defer("body", "ingested").in_bulk(ids)
-    return [found[pk] for pk in ids if pk in found]
+@dataclass(frozen=True)
+class Related:
+    article: Article
+    people: list[str]  # the names of the people it shares with the article
+    tags: list[str]
+
+    @property
+    def reason(self):
+        """Why it is listed: "shares 2 people: A, B; 1 tag: C", or "similar words"."""
+        parts = []
+        for names, one, many in ((self.people, "person", "people"), (self.tags, "tag", "tags")):
+            if names:
+                parts.append(f"{len(names)} {one if len(names) == 1 else many}: {', '.join(names)}")
+        return "shares " + "; ".join(parts) if parts else "similar words"
+
+
+def related_articles(article: Article, limit: int = RELATED_LIMIT) -> list[Related]:
+    """Up to ``limit`` articles like ``article`` with their reasons: the index's first, topped
+    up from the database. ``article``'s people and tags are read (prefetch them)."""
+    found = cached(
+        f"related-reasons:{article.pk}:{limit}",
+        lambda: with_reasons(article, related_ids(article, limit)),
+    )
+    articles = Article.objects.defer("body", "ingested").in_bulk([pk for pk, *_ in found])
+    return [Related(articles[pk], people, tags) for pk, people, tags in found if pk in articles]
+
+
+def with_reasons(article: Article, ids: list[int]) -> list[tuple[int, list[str], list[str]]]:
+    """``(id, shared people's names, shared tags' names)`` for each of ``ids``: two queries."""
+    shared = {pk: ([], []) for pk in ids}
+    for relation, column, index in (("people", "person_id", 0), ("tags", "tag_id", 1)):
+        mine = {subject.pk: subject.name for subject in getattr(article, relation).all()}
+        through = getattr(Article, relation).through
+        links = through.objects.filter(article_id__in=ids).order_by(column)
+        for article_id, subject_id in links.values_list("article_id", column):
+            if subject_id in mine:
+                shared[article_id][index].append(mine[subject_id])
+    return [(pk, *shared[pk]) for pk in ids]
 
 
 def related_ids(article: Article, limit: int) -> list[int]:

@@ -20,6 +20,8 @@ class ArticleIndex(indexes.SearchIndex, indexes.Indexable):
     text = indexes.CharField(document=True)
     # Stored: the card's heading.
     title = indexes.CharField(model_attr="title", boost=3.0)
+    # Stored, not indexed: the card's publication name ("" when the source gave none).
+    publication = indexes.CharField(model_attr="publication", indexed=False, default="")
     # Display names, searchable (``person:``, ``tag:``) and boosted; stored for the cards,
     # in the same order as the slugs below.
     person_names = indexes.MultiValueField(boost=2.0)

@@ -39,6 +39,19 @@ def fold(text: str) -> str:
     return text.casefold().translate(_ACCENTS)
 
 
+#: Put before a sort key that does not start with a letter: such names (digits, signs) come
+#: first, as one group, before every letter (``#`` sorts below the folded letters).
+NON_LETTER_PREFIX = "#"
+
+
+def sort_key(text: str) -> str:
+    """The A-Z sort key of a name: folded (case and accents ignored), spaces collapsed, and
+    ``#`` before a name that does not start with a letter (``"Émile"`` -> ``"emile"``,
+    ``"3M"`` -> ``"#3m"``). Compared as plain code points (byte by byte in UTF-8)."""
+    key = " ".join(fold(text).split())
+    return key if key[:1].isalpha() else NON_LETTER_PREFIX + key
+
+
 def strip_control_characters(text: str) -> str:
     """``text`` with control and format characters replaced by spaces (tabs, newlines too)."""
     return "".join(" " if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} else c for c in text)

@@ -174,6 +174,18 @@ def split(article):
         _leave(article)
 
 
+def versions_of(article):
+    """The other versions of ``article``'s story, oldest first (no query when it has none)."""
+    if article.story_id is None:
+        return []
+    return list(
+        Article.objects.filter(story_id=article.story_id)
+        .exclude(pk=article.pk)
+        .only("pk", "title", "url", "slug", "pub_date", "story")
+        .order_by("pk")
+    )
+
+
 def other_versions(article_ids):
     """``{article id: [its other versions, oldest first]}`` for the articles with a story;
     two queries."""

@@ -1,10 +1,11 @@
 """Public pages: thin views over the query methods and the browsing modules."""
 
+from dataclasses import replace
 from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -21,17 +22,23 @@ from django.views.generic import (
 
 from articles import versions
 from articles.archive_cache import cached
+from articles.citations import bibtex, bibtex_key, citations
 from articles.cooccurrence import subject_summary
 from articles.dates import month_end
-from articles.directory import SORTS, by_initial, directory
+from articles.directory import SORTS, Group, by_initial, directory, letter_param, letters
+from articles.highlighting import highlight_terms, highlighted
 from articles.models import Article, Person, Tag
-from articles.month_calendar import WEEKDAYS, month_calendar
+from articles.month_calendar import WEEKDAYS, month_calendar, month_days
 from articles.on_this_day import on_this_day
 from articles.overview import archive_overview
 from articles.related import related_articles
+from articles.search.params import SearchParams
 from articles.timeline import build_timeline
 
 HOME_LATEST = 12
+#: A day's articles are on one page (up to this many); past ``DAY_COMPACT_AFTER``, compact.
+DAY_PAGE_LIMIT, DAY_COMPACT_AFTER = 500, 12
+MAX_RESULTS_PARAM = 2000
 DIRECTORY_PER_PAGE = 120
 
 
@@ -58,7 +65,12 @@ class HomeView(TemplateView):
         return super().get_context_data(
             latest=Article.objects.newest_first().for_listing()[:HOME_LATEST],
             overview=overview,
-            timeline=build_timeline(overview.month_counts, archive_url),
+            timeline=build_timeline(
+                overview.month_counts,
+                archive_url,
+                undated=overview.undated,
+                undated_url=search_url(undated=1),
+            ),
             today=today,
             on_this_day=on_this_day(today),
             **kwargs,
@@ -70,24 +82,65 @@ class ArticleListView(ListView):
     paginate_by = settings.ARTICLES_PER_PAGE
     template_name = "articles/article_list.html"
 
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            undated_count=Article.objects.undated().count(),
+            undated_url=search_url(undated=1),
+            **kwargs,
+        )
+
 
 class ArticlePageMixin:
-    """The article page: related articles and, for dated articles, the previous and next."""
+    """The article page: tools (citations, ``?format=bibtex``, back to the search with its words
+    marked: ``?highlight=``, ``?results=``), related articles with their reasons and, for dated
+    articles, the previous and next."""
 
     queryset = Article.objects.prefetch_related("people", "tags")
     template_name = "articles/article_detail.html"
 
+    def render_to_response(self, context, **kwargs):
+        if self.request.GET.get("format") == "bibtex":
+            return bibtex_response(self.object, self.permalink)
+        return super().render_to_response(context, **kwargs)
+
+    @cached_property
+    def permalink(self):
+        return self.request.build_absolute_uri(self.object.get_absolute_url())
+
     def get_context_data(self, **kwargs):
         article = self.object
+        terms = highlight_terms(self.request.GET.get("highlight", ""))
         context = {
             "related": related_articles(article),
-            "versions": versions.other_versions([article.pk]).get(article.pk, []),
+            "versions": versions.versions_of(article),
+            "permalink": self.permalink,
+            "citations": citations(article, self.permalink),
+            "bibtex": bibtex(article, self.permalink),
+            "highlighted_paragraphs": [highlighted(p, terms) for p in article.paragraphs],
+            "highlighting": bool(terms),
+            "back_to_results": results_url(self.request.GET.get("results", "")),
         }
         if article.pub_date:
             dated = Article.objects.only("title", "slug", "pub_date")
             context["previous"] = dated.published_before(article).first()
             context["next"] = dated.published_after(article).first()
         return super().get_context_data(**context, **kwargs)
+
+
+def bibtex_response(article, permalink):
+    """The article's BibTeX entry as a file to download."""
+    response = HttpResponse(bibtex(article, permalink), content_type="application/x-bibtex")
+    response["Content-Disposition"] = f'attachment; filename="{bibtex_key(article)}.bib"'
+    return response
+
+
+def results_url(query_string):
+    """The search page the reader came from (``?results=`` holds its parameters), rebuilt from
+    the validated parameters: never a link to anywhere else; ``None`` without one."""
+    if not query_string:
+        return None
+    params = SearchParams.from_querydict(QueryDict(query_string[:MAX_RESULTS_PARAM]))
+    return f"{reverse('search:page')}?{params.query_string(page=params.page)}"
 
 
 class ArticleDetailView(ArticlePageMixin, DateDetailView):
@@ -101,10 +154,9 @@ class UndatedArticleView(ArticlePageMixin, DetailView):
 
 
 class DirectoryView(ListView):
-    """All tags or people with their article counts, filterable, sorted by name or count."""
+    """All tags or people with their article counts: A-Z (or by count), by letter, filterable."""
 
     model = None
-    sort_field = "name"
     paginate_by = DIRECTORY_PER_PAGE
     template_name = "articles/directory.html"
 
@@ -112,23 +164,38 @@ class DirectoryView(ListView):
         self.query = self.request.GET.get("q", "").strip()[:100]
         sort = self.request.GET.get("sort")
         self.sort = sort if sort in SORTS else "name"
+        self.letter = letter_param(self.request.GET.get("letter", ""))
         return directory(
-            self.model.objects.all(), query=self.query, sort=self.sort, sort_field=self.sort_field
+            self.model.objects.all(), query=self.query, sort=self.sort, letter=self.letter
         )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        params = {k: v for k, v in (("q", self.query), ("sort", self.sort)) if v}
+        params = {"q": self.query, "sort": self.sort if self.sort != "name" else ""}
+        params = {key: value for key, value in params.items() if value}
         context.update(
             kind=self.model._meta,
             query=self.query,
             sort=self.sort,
-            query_string=urlencode(params),
-            groups=by_initial(context["object_list"], self.sort_field)
+            letter=self.letter,
+            letters=self.letters(),
+            letter_query=urlencode(params),
+            query_string=urlencode({**params, **({"letter": self.letter} if self.letter else {})}),
+            groups=by_initial(context["object_list"])
             if self.sort == "name"
-            else None,
+            else [Group("", list(context["object_list"]))] * bool(context["object_list"]),
         )
         return context
+
+    def letters(self):
+        """The letter bar; without a name filter, cached until the archive changes."""
+        if self.query:
+            return letters(self.model.objects.all(), query=self.query, current=self.letter)
+        counts = cached(
+            f"letters:{self.model._meta.model_name}",
+            lambda: letters(self.model.objects.all(), query="", current=None),
+        )
+        return [replace(item, current=item.letter == self.letter) for item in counts]
 
 
 class TagListView(DirectoryView):
@@ -137,7 +204,6 @@ class TagListView(DirectoryView):
 
 class PersonListView(DirectoryView):
     model = Person
-    sort_field = "sort_name"
 
 
 class SubjectDetailView(ListView):
@@ -177,7 +243,12 @@ class SubjectDetailView(ListView):
             kind=self.model._meta,
             people=summary.people,
             tags=summary.tags,
-            timeline=build_timeline(summary.month_counts, url_for_range),
+            timeline=build_timeline(
+                summary.month_counts,
+                url_for_range,
+                undated=summary.undated,
+                undated_url=search_url(**{self.search_param: slug, "undated": 1}),
+            ),
             feed_url=reverse(f"articles:{self.search_param}_feed", kwargs={"slug": slug}),
             search_link=search_url(**{self.search_param: slug}),
             **kwargs,
@@ -205,8 +276,9 @@ class ArchiveMixin:
     paginate_by = settings.ARTICLES_PER_PAGE
 
     def paginate_queryset(self, queryset, page_size):
-        # Prefetch for the page only: the views' own look-ups (previous/next day...) need none.
-        return super().paginate_queryset(queryset.prefetch_related("people", "tags"), page_size)
+        # For the page only: the views' own look-ups (previous/next day...) need none of it.
+        listing = queryset.with_ledes().prefetch_related("people", "tags")
+        return super().paginate_queryset(listing, page_size)
 
 
 class YearView(ArchiveMixin, YearArchiveView):
@@ -230,6 +302,9 @@ class YearView(ArchiveMixin, YearArchiveView):
 
 
 class MonthView(ArchiveMixin, MonthArchiveView):
+    """A month: its calendar (each day with its count), then day by day the first few articles
+    and a link to all of the day's, oldest day first; no pages of articles."""
+
     template_name = "articles/archive_month.html"
 
     def get_date_list(self, queryset, date_type=None, ordering="ASC"):
@@ -241,20 +316,36 @@ class MonthView(ArchiveMixin, MonthArchiveView):
         ).day_counts()
         return sorted(self.day_counts)
 
-    def get_context_data(self, **kwargs):
-        def day_url(day):
-            parts = {"year": day.year, "month": f"{day:%m}", "day": f"{day:%d}"}
-            return reverse("articles:archive_day", kwargs=parts)
+    def paginate_queryset(self, queryset, page_size):
+        return None, None, queryset, False  # the days are listed instead: nothing to page
 
+    def get_context_data(self, **kwargs):
+        month = kwargs["month"]
         return super().get_context_data(
             weekdays=WEEKDAYS,
-            weeks=month_calendar(kwargs["month"], self.day_counts, day_url),
+            weeks=month_calendar(month, self.day_counts, day_url),
+            days=month_days(month, self.day_counts, day_url),
+            month_total=sum(self.day_counts.values()),
             **kwargs,
         )
 
 
 class DayView(ArchiveMixin, DayArchiveView):
+    """All of a day's articles on one page (compact when there are many), oldest first."""
+
     template_name = "articles/archive_day.html"
+    ordering = ["pk"]
+    paginate_by = DAY_PAGE_LIMIT  # one page but for a pathological day
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["compact"] = context["paginator"].count > DAY_COMPACT_AFTER
+        return context
+
+
+def day_url(day):
+    parts = {"year": day.year, "month": f"{day:%m}", "day": f"{day:%d}"}
+    return reverse("articles:archive_day", kwargs=parts)
 
 
 class RobotsView(TemplateView):

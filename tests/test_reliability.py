@@ -77,7 +77,7 @@ def test_dates_outside_the_archive_are_refused_with_a_message(client, search_ind
     page = client.get("/search/?q=harbour&to=0001-01-01")
     assert page.status_code == 200
     assert "outside the archive" in page.content.decode()
-    assert "Harbour opens" in page.content.decode()  # the rest of the search still runs
+    assert "<mark>Harbour</mark> opens" in page.content.decode()  # the rest still runs
     api = client.get("/api/search/?q=harbour&from=9999-12-31")
     assert api.status_code == 400
     assert "outside the archive" in api.json()["errors"][0]
@@ -141,7 +141,7 @@ def test_a_missing_index_makes_search_unavailable_and_the_site_serve_on(client, 
         assert get_status(client, url) == 200, url
 
     call_command("reindex")  # picked up by this process without a restart
-    assert "Harbour opens" in client.get("/search/?q=harbour").content.decode()
+    assert "<mark>Harbour</mark> opens" in client.get("/search/?q=harbour").content.decode()
 
 
 def test_check_index_finds_a_truncated_postings_file_and_the_fix_rebuilds_it(
@@ -175,7 +175,7 @@ def test_running_workers_pick_up_an_index_rebuilt_after_it_vanished(tmp_path):
     manage(env, "ingest")
     with serve(env, workers=2) as base:
         for _ in range(4):  # every worker has its searcher open
-            assert "Trump Questions Putin" in fetch(base + "/search/?q=putin")[1]
+            assert "Trump Questions <mark>Putin</mark>" in fetch(base + "/search/?q=putin")[1]
         subprocess.run(["rm", "-rf", str(data / "whoosh_index")], check=True)
         for _ in range(4):
             with pytest.raises(OSError, match="503"):
@@ -183,7 +183,7 @@ def test_running_workers_pick_up_an_index_rebuilt_after_it_vanished(tmp_path):
             assert fetch(base + "/")[0] == 200
         manage(env, "reindex")
         for _ in range(4):
-            assert "Trump Questions Putin" in fetch(base + "/search/?q=putin")[1]
+            assert "Trump Questions <mark>Putin</mark>" in fetch(base + "/search/?q=putin")[1]
 
 
 # -- an index that cannot be written ------------------------------------------------------

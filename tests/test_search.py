@@ -346,7 +346,11 @@ def test_results_show_title_date_people_tags_and_a_highlighted_snippet(client, a
     response = search(client, "q=deficit")
     html = response.content.decode()
     article = archive["budget"]
-    assert f'<a href="{article.get_absolute_url()}">Budget deficit grows</a>' in html
+    # The link carries the words to mark and the way back; the title has its match marked.
+    assert (
+        f'<a href="{article.get_absolute_url()}?highlight=deficit&amp;results=q%3Ddeficit">'
+        "Budget <mark>deficit</mark> grows</a>"
+    ) in html
     assert '<time datetime="2016-05-02">May 2, 2016</time>' in html
     assert 'href="/people/donald-j-trump/">Donald J. Trump</a>' in html
     assert 'href="/tags/economy/">Economy</a>' in html

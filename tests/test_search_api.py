@@ -49,6 +49,7 @@ def test_shape(client, archive):
     assert (data["count"], data["page"], data["num_pages"]) == (2, 1, 1)
     assert data["results"][0] == {
         "title": "Trump Questions Putin",
+        "publication": "The New York Times",
         "url": "https://www.nytimes.com/2017/07/07/world/europe/trump-putin-g20.html",
         "permalink": "http://testserver/articles/2017/07/07/trump-questions-putin/",
         "pub_date": "2017-07-07",
@@ -58,11 +59,13 @@ def test_shape(client, archive):
         "duplicates": [],
     }
     assert data["facets"] == {
-        "people": [{"name": "Vladimir V. Putin", "slug": "vladimir-v-putin", "count": 1}],
-        "tags": [{"name": "Russia", "slug": "russia", "count": 2}],
+        "people": [
+            {"name": "Vladimir V. Putin", "slug": "vladimir-v-putin", "count": 1, "description": ""}
+        ],
+        "tags": [{"name": "Russia", "slug": "russia", "count": 2, "description": ""}],
         "years": [
-            {"name": "2016", "slug": "2016", "count": 1},
-            {"name": "2017", "slug": "2017", "count": 1},
+            {"name": "2016", "slug": "2016", "count": 1, "description": ""},
+            {"name": "2017", "slug": "2017", "count": 1, "description": ""},
         ],
     }
     assert data["suggestion"] is None

@@ -73,7 +73,8 @@ def test_a_typo_is_corrected_and_its_results_shown_at_once(client, archive):
 
     page = unescape(client.get("/search/?q=brown+bugdet").content.decode())
     assert "Showing results for" in page
-    assert "Brown names budget team" in page
+    assert "<mark>Brown</mark> names <mark>budget</mark> team" in page  # corrected, marked
+    assert "highlight=brown+budget" in page  # the article page marks the corrected words
     instead = page.split("search instead for")[1]
     href = instead.split('href="')[1].split('"')[0]
     assert parse_qs(urlsplit(href).query) == {"q": ["brown bugdet"], "exact": ["1"]}

@@ -114,8 +114,8 @@ def test_home_makes_the_same_few_queries_whatever_the_size_of_the_archive(client
     _, many = queries(client, "/")
     _, cached = queries(client, "/")
 
-    assert many == few <= 9  # with "on this day"
-    assert cached == 3  # the overview and "on this day" come from the cache
+    assert many == few <= 10  # with the ledes of the newest (one query) and "on this day"
+    assert cached == 4  # the overview and "on this day" come from the cache
 
 
 def test_the_home_overview_follows_changes(client, putin_trump):
@@ -172,12 +172,17 @@ def test_articles_on_the_same_day_are_ordered_by_id_for_previous_and_next(client
 
 def test_related_articles_fall_back_to_shared_people_and_tags(client, putin_trump):
     # Without an index, the articles sharing the most people (x2) and tags (x1) come first.
-    assert related_articles(putin_trump["meeting"]) == [putin_trump["ceasefire"]]
-    assert related_articles(putin_trump["ceasefire"]) == [
-        putin_trump["meeting"],
-        putin_trump["older"],
+    def related(article):
+        return [(r.article, r.reason) for r in related_articles(article)]
+
+    assert related(putin_trump["meeting"]) == [
+        (putin_trump["ceasefire"], "shares 1 person: Vladimir V. Putin; 1 tag: Russia")
     ]
-    assert related_articles(putin_trump["undated"]) == []
+    assert related(putin_trump["ceasefire"]) == [
+        (putin_trump["meeting"], "shares 1 person: Vladimir V. Putin; 1 tag: Russia"),
+        (putin_trump["older"], "shares 1 tag: Syria"),
+    ]
+    assert related(putin_trump["undated"]) == []
 
     page = text(client.get(putin_trump["ceasefire"].get_absolute_url()))
     related = page[page.index('id="related-heading"') :]
@@ -192,7 +197,8 @@ def test_related_articles_come_from_the_index_when_it_has_them(client, search_in
     ArticleFactory(title="Gardening in spring", body="Tulips roses compost.", tags=[tag])
 
     # The index finds the article that reads alike, though it shares no person or tag.
-    assert related_articles(meeting)[0] == alike
+    first = related_articles(meeting)[0]
+    assert (first.article, first.reason) == (alike, "similar words")
     page = text(client.get(meeting.get_absolute_url()))
     related = page[page.index('id="related-heading"') :]
     assert related.index("Putin and Trump at the summit") < related.index("Gardening")
@@ -205,7 +211,7 @@ def test_article_page_queries_do_not_grow_with_people_and_tags(client):
     many = ArticleFactory(tags=TagFactory.create_batch(20), people=PersonFactory.create_batch(20))
     ArticleFactory.create_batch(10, tags=many.tags.all())
     _, n_many = queries(client, many.get_absolute_url())
-    assert n_few == n_many <= 8
+    assert n_few == n_many <= 9  # related: ids, articles and (cached with them) their reasons
 
 
 def test_undated_article_has_its_own_permanent_page(client, putin_trump):
@@ -333,7 +339,7 @@ def test_directories_are_paginated_with_constant_queries(client, url, monkeypatc
         ArticleFactory(tags=[tag], people=[person])
 
     page, many = queries(client, url)
-    assert one == many == 2  # count, page
+    assert one == many == 3  # count, page, the letters that have entries
     assert "Page 1 of 3" in text(page)
     last = text(client.get(url + ("&" if "?" in url else "?") + "page=3"))
     assert len(re.findall(r'<li><a href="/(?:tags|people)/[^"]+/"', last)) == 6
@@ -375,7 +381,7 @@ def test_subject_pages_make_constant_queries(client, monkeypatch):
         ArticleFactory(pub_date=D(2016, month, 1), tags=[tag, *others], people=people)
 
     page, many = queries(client, tag.get_absolute_url())
-    assert one == many <= 10
+    assert one == many <= 11  # with the ledes of the page (one query)
     assert "Page 1 of 3" in text(page)
 
 
@@ -414,20 +420,22 @@ def test_month_page_has_a_calendar_linking_the_days_with_articles(client, putin_
     page = text(client.get("/archive/2017/07/"))
     calendar = page[page.index('<table class="calendar">') : page.index("</table>")]
     links = re.findall(
-        r'<a href="(/archive/2017/07/\d\d/)" aria-label="([^"]+)">(\d+)</a>', calendar
+        r'<a href="(/archive/2017/07/\d\d/)" aria-label="([^"]+)"><span class="day-number">'
+        r'(\d+)</span> <span class="day-count">(\d+)</span></a>',
+        calendar,
     )
     assert links == [
-        ("/archive/2017/07/07/", "July 7: 1 article", "7"),
-        ("/archive/2017/07/09/", "July 9: 1 article", "9"),
+        ("/archive/2017/07/07/", "July 7: 1 article", "7", "1"),
+        ("/archive/2017/07/09/", "July 9: 1 article", "9", "1"),
     ]
-    assert "<td>31</td>" in calendar
+    assert '<td><span class="day-number">31</span></td>' in calendar
     assert calendar.count("<tr>") == 7  # header + 6 weeks (July 2017 starts on a Saturday)
     assert "Trump Questions Putin" in page
 
 
 def test_day_page_lists_that_days_articles(client, putin_trump):
     page = text(client.get("/archive/2017/07/07/"))
-    assert "<h1>Articles of Friday, July 7, 2017</h1>" in page
+    assert '<h1>Friday, July 7, 2017<span class="heading-count">: 1 article</span></h1>' in page
     assert "Trump Questions Putin" in page and "Cease-Fire" not in page
     assert '<a rel="next" href="/archive/2017/07/09/">' in page
 
@@ -440,7 +448,7 @@ def test_date_pages_make_constant_queries(client, url):
         15, pub_date=D(2017, 2, 3), tags=TagFactory.create_batch(5), people=[PersonFactory()]
     )
     _, many = queries(client, url)
-    assert one == many <= 9
+    assert one == many <= 10  # with the ledes of the page (one query)
 
 
 def test_the_article_list_is_paginated_with_constant_queries(client, monkeypatch):
@@ -449,7 +457,7 @@ def test_the_article_list_is_paginated_with_constant_queries(client, monkeypatch
     _, one = queries(client, "/articles/")
     ArticleFactory.create_batch(11, tags=TagFactory.create_batch(3))
     page, many = queries(client, "/articles/")
-    assert one == many == 4  # count, page, people, tags
+    assert one == many == 6  # count, undated count, page, people, tags, ledes
     assert "Page 1 of 3" in text(page)
 
 

@@ -27,6 +27,7 @@ def document_fingerprint(article):
     parts = [
         article.url,
         article.title,
+        f"publication:{article.publication}",
         article.pub_date.isoformat() if article.pub_date else "",
         article.slug,
         article.updated.isoformat() if article.updated else "",

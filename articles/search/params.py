@@ -24,6 +24,7 @@ class SearchParams:
     tags: list[str] = field(default_factory=list)
     date_from: date | None = None
     date_to: date | None = None
+    undated: bool = False  # only the articles without a date (``undated=1``)
     sort: str = ""
     page: int = 1
     exact: bool = False  # search the words as typed: no correction, no completion
@@ -48,6 +49,7 @@ class SearchParams:
         if params.date_from and params.date_to and params.date_from > params.date_to:
             params.errors.append("The start date was after the end date; they were swapped.")
             params.date_from, params.date_to = params.date_to, params.date_from
+        params.undated = params._undated(data)
         sort = data.get("sort", "")
         if sort and sort not in SORTS:
             params.errors.append(
@@ -97,6 +99,18 @@ class SearchParams:
             return None
         return day
 
+    def _undated(self, data):
+        value = data.get("undated", "").strip()
+        if value not in {"", "0", "1"}:
+            self.errors.append(f"“{shown(value)}” is not a value for undated; use undated=1.")
+            return False
+        if value == "1" and (self.date_from or self.date_to):
+            self.errors.append(
+                "Undated articles have no date: the start and end dates were left out."
+            )
+            self.date_from = self.date_to = None
+        return value == "1"
+
     @property
     def effective_sort(self):
         """The sort in use: the one asked for, else relevance with a query and oldest without."""
@@ -104,7 +118,7 @@ class SearchParams:
 
     @property
     def has_filters(self):
-        return bool(self.people or self.tags or self.date_from or self.date_to)
+        return bool(self.people or self.tags or self.date_from or self.date_to or self.undated)
 
     def url_params(self, **changes):
         """The parameters as pairs for a link, with ``changes`` applied; page resets to 1."""
@@ -114,6 +128,7 @@ class SearchParams:
             "tag": self.tags,
             "from": self.date_from,
             "to": self.date_to,
+            "undated": 1 if self.undated else None,
             "sort": self.sort,
             "exact": "1" if self.exact else None,
             "page": None,

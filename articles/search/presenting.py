@@ -18,9 +18,23 @@ from django.utils.safestring import mark_safe
 
 from articles.search.params import SearchParams
 from articles.search.query import ParsedQuery
+from articles.titles import display_title, highlighted_title
 
+#: Facet values shown at once; up to ``FACET_MORE_LIMIT`` more behind a "more" disclosure.
 FACET_LIMIT = 12
+FACET_MORE_LIMIT = 60
 _MARK_RE = re.compile(r"(</?mark>)")
+
+
+class Name(str):
+    """A person's or tag's name that also carries its ``description`` (for facets and the API)."""
+
+    description = ""
+
+    def __new__(cls, name, description=""):
+        named = super().__new__(cls, name)
+        named.description = description or ""
+        return named
 
 
 @dataclass(frozen=True)
@@ -32,6 +46,7 @@ class Link:
     count: int | None = None
     slug: str = ""
     selected: bool = False
+    description: str = ""  # what the person or tag is, from the editors (plain text)
 
 
 @dataclass(frozen=True)
@@ -41,6 +56,10 @@ class Version:
     title: str
     url: str  # the source URL (line 1 of its file)
     permalink: str
+
+    @property
+    def display_title(self):
+        return display_title(self.title)
 
     def as_json(self, absolute):
         return {"title": self.title, "url": self.url, "permalink": absolute(self.permalink)}
@@ -58,6 +77,13 @@ class Card:
     tags: list[Link]
     snippet: str  # safe HTML: escaped text with <mark> around the matched terms
     versions: list[Version] = field(default_factory=list)  # the story's other versions
+    pk: int | None = None  # the article's id
+    title_html: str = ""  # safe HTML: the display title, the matched words in <mark>
+    publication: str = ""
+
+    @property
+    def display_title(self):
+        return display_title(self.title)
 
     @property
     def pub_datetime(self):
@@ -69,6 +95,7 @@ class Card:
     def as_json(self, absolute):
         return {
             "title": self.title,
+            "publication": self.publication,
             "url": self.url,
             "permalink": absolute(self.permalink),
             "pub_date": self.pub_date.isoformat() if self.pub_date else None,
@@ -93,6 +120,7 @@ class SearchOutcome:
     results: list[Card] = field(default_factory=list)
     facets: dict[str, list[Link]] = field(default_factory=dict)
     month_counts: dict[date, int] = field(default_factory=dict)
+    undated_count: int = 0  # matches without a date (listed after the dated ones)
     chips: list[Link] = field(default_factory=list)
     offered_people: list[Link] = field(default_factory=list)
     suggestion: Link | None = None  # "did you mean", for a search that found little
@@ -101,8 +129,27 @@ class SearchOutcome:
     relaxations: list[Link] = field(default_factory=list)  # for a search that finds nothing
 
     @property
+    def searched_text(self):
+        """What was searched for: the query as typed, or as corrected."""
+        return self.corrected_link.label if self.corrected_link else self.params.q
+
+    @property
     def has_versions(self):
         return any(card.versions for card in self.results)
+
+    @property
+    def facet_lists(self):
+        """``(id, heading, shown, more)`` for each facet with values: the ``FACET_LIMIT``
+        most frequent, and the rest (up to ``FACET_MORE_LIMIT``) for a "more" disclosure."""
+        return [
+            (f"facet-{name}", heading, links[:FACET_LIMIT], links[FACET_LIMIT:])
+            for name, heading in (("people", "People"), ("tags", "Tags"), ("years", "Years"))
+            if (links := self.facets.get(name))
+        ]
+
+    @property
+    def active_filter_count(self):
+        return len(self.chips)
 
     @property
     def sort_options(self):
@@ -122,7 +169,27 @@ class SearchOutcome:
     @property
     def timeline_url(self):
         """``url_for_range`` for ``articles.timeline.build_timeline``: a bar narrows the dates."""
-        return lambda first, last: search_url(self.params, **{"from": first, "to": last})
+        return lambda first, last: search_url(
+            self.params, **{"from": first, "to": last, "undated": None}
+        )
+
+    @property
+    def undated_url(self):
+        """Only the undated matches (the "Undated" bar and facet value)."""
+        return search_url(self.params, **{"from": None, "to": None, "undated": 1})
+
+    @property
+    def undated_placement(self):
+        """Where the undated matches are in this order, for the page to say; or ``""``."""
+        if not self.undated_count or self.params.undated or self.count == self.undated_count:
+            return ""
+        if self.params.effective_sort not in {"newest", "oldest"}:
+            return ""  # by relevance, the undated are where their relevance puts them
+        n = self.undated_count
+        return (
+            f"the {n:,} undated article{'' if n == 1 else 's'} "
+            f"{'comes' if n == 1 else 'come'} after the dated ones"
+        )
 
     @property
     def description(self):
@@ -140,7 +207,15 @@ class SearchOutcome:
             "num_pages": self.num_pages,
             "results": [card.as_json(absolute) for card in self.results],
             "facets": {
-                name: [{"name": ln.label, "slug": ln.slug, "count": ln.count} for ln in links]
+                name: [
+                    {
+                        "name": ln.label,
+                        "slug": ln.slug,
+                        "count": ln.count,
+                        "description": ln.description,
+                    }
+                    for ln in links
+                ]
                 for name, links in self.facets.items()
             },
             "suggestion": self.suggestion.label if self.suggestion else None,
@@ -161,9 +236,9 @@ def facet_values(facets, name):
 
 
 def _top(values):
-    """The ``FACET_LIMIT`` most frequent (value, count) pairs with a count."""
+    """The ``FACET_MORE_LIMIT`` most frequent (value, count) pairs with a count."""
     return sorted((item for item in values if item[1]), key=lambda item: (-item[1], item[0]))[
-        :FACET_LIMIT
+        :FACET_MORE_LIMIT
     ]
 
 
@@ -177,8 +252,9 @@ def _toggle(values, value):
     return [v for v in values if v != value] if value in values else [*values, value]
 
 
-def facet_links(params, facets, names):
-    """People, tags and years to narrow by (or, when selected, to remove), with counts."""
+def facet_links(params, facets, names, undated=0):
+    """People, tags and years to narrow by (or, when selected, to remove), with counts; the
+    years end with "Undated" (slug ``undated``) when ``undated`` matches have no date."""
     links = {}
     for facet, param, selected in (
         ("people", "person", params.people),
@@ -191,6 +267,7 @@ def facet_links(params, facets, names):
                 count=count,
                 slug=slug,
                 selected=slug in selected,
+                description=getattr(names[facet][slug], "description", ""),
             )
             for slug, count in _top(facets.get(facet, []))
             if slug in names[facet]
@@ -205,11 +282,32 @@ def facet_links(params, facets, names):
                 str(year),
                 search_url(
                     params,
-                    **({"from": None, "to": None} if selected else {"from": first, "to": last}),
+                    **(
+                        {"from": None, "to": None}
+                        if selected
+                        else {"from": first, "to": last, "undated": None}
+                    ),
                 ),
                 count=count,
                 slug=str(year),
                 selected=selected,
+            )
+        )
+    if undated:
+        links["years"].append(
+            Link(
+                "Undated",
+                search_url(
+                    params,
+                    **(
+                        {"undated": None}
+                        if params.undated
+                        else {"undated": 1, "from": None, "to": None}
+                    ),
+                ),
+                count=undated,
+                slug="undated",
+                selected=params.undated,
             )
         )
     return links
@@ -244,6 +342,8 @@ def chips(params, names):
         )
     if params.date_to:
         links.append(Link(f"To {params.date_to:%B %-d, %Y}", search_url(params, to=None)))
+    if params.undated:
+        links.append(Link("Undated only", search_url(params, undated=None)))
     return links
 
 
@@ -274,8 +374,9 @@ def _card(result, person_url, tag_url):
     people = zip(result.people or [], result.person_names or [], strict=False)
     tags = zip(result.tags or [], result.tag_names or [], strict=False)
     highlighted = result.highlighted
+    titles = None
     if isinstance(highlighted, dict):
-        highlighted = highlighted.get("text")
+        highlighted, titles = highlighted.get("text"), highlighted.get("title")
     snippet = safe_snippet(highlighted[0]) if highlighted else ""
     return Card(
         title=result.title,
@@ -285,6 +386,9 @@ def _card(result, person_url, tag_url):
         people=[Link(name, person_url(slug), slug=slug) for slug, name in people],
         tags=[Link(name, tag_url(slug), slug=slug) for slug, name in tags],
         snippet=snippet,
+        pk=int(result.pk),
+        title_html=highlighted_title(result.title, titles[0] if titles else None),
+        publication=getattr(result, "publication", "") or "",
     )
 
 

@@ -55,8 +55,9 @@ class Clause:
         text = f'"{self.value}"' if self.phrase else self.value + ("*" if self.prefix else "")
         return ("-" if self.negated else "") + (f"{self.field}:" if self.field else "") + text
 
-    def to_sq(self):
-        """The backend-neutral ``SQ`` for this clause (negated if it is excluded)."""
+    def to_sq(self, also=()):
+        """The backend-neutral ``SQ`` for this clause (negated if it is excluded); ``also``:
+        ``SQ``s that match it too (e.g. the survivor of a merged-away tag it names)."""
         index_field = QUERY_FIELDS.get(self.field, "content")
         if self.phrase:
             sq = SQ(**{index_field: Exact(self.value, clean=True)})
@@ -64,6 +65,8 @@ class Clause:
             sq = SQ(**{f"{index_field}__startswith": fold(self.value)})
         else:
             sq = SQ(**{index_field: Clean(self.value)})
+        for other in also:
+            sq |= other
         return ~sq if self.negated else sq
 
 
@@ -73,6 +76,8 @@ class ParsedQuery:
 
     groups: list[tuple[Clause, ...]] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)
+    #: ``{clause: [SQ, ...]}``: what else matches a clause (``articles.search.aliases``).
+    also: dict = field(default_factory=dict)
 
     def __bool__(self):
         return bool(self.groups)
@@ -104,9 +109,9 @@ class ParsedQuery:
         """The query as one ``SQ``, or ``None`` when nothing is left to search for."""
         combined = None
         for group in self.groups:
-            group_sq = group[0].to_sq()
+            group_sq = group[0].to_sq(self.also.get(group[0], ()))
             for clause in group[1:]:
-                group_sq |= clause.to_sq()
+                group_sq |= clause.to_sq(self.also.get(clause, ()))
             combined = group_sq if combined is None else combined & group_sq
         return combined
 

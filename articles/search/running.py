@@ -20,9 +20,11 @@ from articles import versions
 from articles.dates import EARLIEST_PUB_DATE, LATEST_PUB_DATE, month_end
 from articles.index.engines import SearchUnavailable
 from articles.models import Person, Tag
+from articles.search.aliases import resolve_aliases
 from articles.search.params import shown
 from articles.search.presenting import (
     Link,
+    Name,
     SearchOutcome,
     cards,
     chips,
@@ -58,6 +60,7 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
     and facets, and the people the query names); the cards come from the index.
     """
     query = parse_query(params.q)
+    query.messages += resolve_aliases(query)
     errors = list(params.errors)
     if params.refused:
         return SearchOutcome(params, query, [*errors, *query.messages], errors)
@@ -93,7 +96,8 @@ def run_search(params, per_page=settings.ARTICLES_PER_PAGE, strict=False):
         "people": people | _names(Person, facet_values(facets, "people"), people),
         "tags": tags | _names(Tag, facet_values(facets, "tags"), tags),
     }
-    outcome.facets = facet_links(params, facets, facet_names)
+    outcome.undated_count = undated_count(count, facets)
+    outcome.facets = facet_links(params, facets, facet_names, outcome.undated_count)
     outcome.month_counts = month_counts(facets)
     outcome.chips = chips(params, facet_names)
     outcome.offered_people = [
@@ -255,6 +259,8 @@ def search_queryset(query, params, facets=True, count_only=False):
         sqs = sqs.filter(tags__in=[slug])
     if params.date_from or params.date_to:
         sqs = sqs.filter(date_range_sq(params.date_from, params.date_to))
+    if params.undated:
+        sqs = sqs.filter(undated_sq())
     for facet in FACET_FIELDS if facets and not count_only else ():
         sqs = sqs.facet(facet)
     order = {"newest": "-pub_date", "oldest": "pub_date"}.get(params.effective_sort)
@@ -298,6 +304,17 @@ def date_range_sq(first, last):
     return reduce(operator.or_, parts)
 
 
+def undated_sq():
+    """The articles without a date: those with no year in the index (every dated one has one),
+    so that the index needs no field of its own for them."""
+    return ~SQ(year__gte=EARLIEST_PUB_DATE.year)
+
+
+def undated_count(count, facets):
+    """How many of the ``count`` matches have no date: those the exact year facet leaves out."""
+    return max(0, count - sum(n for _, n in facets.get("year", [])))
+
+
 def _fetch(sqs, start, size):
     """(results, total, facet counts, spelling suggestion) for one page of ``sqs``: one search."""
     results = list(sqs[start : start + size])
@@ -331,8 +348,10 @@ def known_slugs(model, slugs, noun, messages):
 
 
 def _names(model, slugs, known=()):
-    """``{slug: name}`` of the ``model`` rows with these slugs, not asking about ``known`` ones."""
+    """``{slug: Name}`` (the name, with its description) of the ``model`` rows with these slugs,
+    not asking about ``known`` ones."""
     wanted = [slug for slug in slugs if slug not in known]
     if not wanted:
         return {}
-    return dict(model.objects.filter(slug__in=wanted).values_list("slug", "name"))
+    rows = model.objects.filter(slug__in=wanted).values_list("slug", "name", "description")
+    return {slug: Name(name, description) for slug, name, description in rows}

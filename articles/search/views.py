@@ -6,6 +6,7 @@ The Atom feed of a search is ``articles.search.feeds.SearchFeed``.
 
 import logging
 from functools import wraps
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.paginator import Paginator
@@ -70,7 +71,13 @@ def unavailable_text(request):
 def search_page(request):
     outcome = run_search(SearchParams.from_querydict(request.GET))
     params = outcome.params
-    timeline = build_timeline(outcome.month_counts, outcome.timeline_url, label="Matching articles")
+    timeline = build_timeline(
+        outcome.month_counts,
+        outcome.timeline_url,
+        label="Matching articles",
+        undated=outcome.undated_count,
+        undated_url=outcome.undated_url,
+    )
     page_obj = Paginator(range(outcome.count), settings.ARTICLES_PER_PAGE).get_page(outcome.page)
     context = {
         "outcome": outcome,
@@ -78,11 +85,23 @@ def search_page(request):
         "timeline": timeline,
         "page_obj": page_obj,
         "query_string": params.query_string(),
+        "article_params": article_params(outcome, page_obj.number),
         "feed_url": f"{reverse('search:feed')}?{params.query_string(sort='newest')}",
         "api_url": f"{reverse('search:api')}?{params.query_string()}",
     }
     status = 400 if params.refused else 200
     return render(request, "search/search.html", context, status=status)
+
+
+def article_params(outcome, page):
+    """What a result's link carries to the article page: the words to mark (``highlight``:
+    those searched for, corrected if they were) and this search, to come back to
+    (``results``); ``""`` for a search of nothing."""
+    results = outcome.params.query_string(page=page)
+    if not results:
+        return ""
+    words = outcome.searched_text
+    return urlencode({**({"highlight": words} if words else {}), "results": results})
 
 
 @require_safe

@@ -13,6 +13,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from tests.browser.readers_articles import READERS_ARTICLES, READERS_SETUP
 from tests.conftest import REPO, seed_text
 from tests.processes import archive_env, manage, serve
 
@@ -23,6 +24,7 @@ CHROMIUM_ARGS = [
 ]  # fmt: skip
 SCREENSHOTS = REPO / "test-artifacts" / "screenshots"
 WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
+THEMES = ("light", "dark")
 SERIOUS = {"serious", "critical"}
 #: Milliseconds Playwright waits for a page or an element: generous, for a busy machine.
 TIMEOUT = 30_000
@@ -67,6 +69,7 @@ ARTICLES = [
      "Police used water cannons."),
     ("007.txt", "urn:archive:undated-1", "A Letter From the Archive", "Archives", "",
      "This article has no date.It is still part of the archive."),
+    *READERS_ARTICLES,  # wire and undated stories, many on one day (readers' paths, issue 13)
 ]  # fmt: skip
 
 
@@ -98,7 +101,7 @@ def live_archive(tmp_path_factory, static_files):
         (seeds / name).write_text(
             seed_text(
                 url=url,
-                title=f"{title} - The New York Times",
+                title=title if url.startswith("urn:reuters") else f"{title} - The New York Times",
                 keywords=keywords,
                 date=date,
                 number="1",
@@ -106,7 +109,9 @@ def live_archive(tmp_path_factory, static_files):
             )
         )
     env = prepare_archive(root, static_files)
-    manage(env, "check_index")  # the ingest indexed every article
+    manage(env, "shell", "-c", READERS_SETUP)  # a description, a merge
+    manage(env, "drain_index_queue")
+    manage(env, "check_index")  # the ingest indexed every article, the merge reached it
 
     with serve(env) as base:
         yield base
@@ -142,20 +147,28 @@ def _bounded_waits(page):
 
 @pytest.fixture
 def check_page(page, axe):
-    """``check_page(name)``: screenshots at both widths; no serious or critical axe violation,
-    nor any of ``NAMED_RULES``."""
+    default_page = page
+    """``check_page(name)``: screenshots at both widths in the light and the dark theme
+    (``prefers-color-scheme``); no serious or critical axe violation, nor any of
+    ``NAMED_RULES``, in any of them. The page is left at the desktop width, light.
+    ``check_page(name, on=other)`` checks a page of another browser context."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
-    def check(name):
-        for label, (width, height) in WIDTHS.items():
-            page.set_viewport_size({"width": width, "height": height})
-            page.screenshot(path=SCREENSHOTS / f"{name}-{label}.png", full_page=True)
-            results = axe.run(page)
-            failed = [
-                v
-                for v in results.response["violations"]
-                if v["impact"] in SERIOUS or v["id"] in NAMED_RULES
-            ]
-            assert not failed, f"{name} at {width}px:\n{results.generate_report()}"
+    def check(name, on=None):
+        page = on or default_page
+        for scheme in THEMES:
+            page.emulate_media(color_scheme=scheme)
+            for label, (width, height) in WIDTHS.items():
+                page.set_viewport_size({"width": width, "height": height})
+                suffix = "" if scheme == "light" else f"-{scheme}"
+                page.screenshot(path=SCREENSHOTS / f"{name}-{label}{suffix}.png", full_page=True)
+                results = axe.run(page)
+                failed = [
+                    v
+                    for v in results.response["violations"]
+                    if v["impact"] in SERIOUS or v["id"] in NAMED_RULES
+                ]
+                assert not failed, f"{name} at {width}px, {scheme}:\n{results.generate_report()}"
+        page.emulate_media(color_scheme="light")
 
     return check

@@ -28,6 +28,14 @@ ARTICLES = [
         "Russian Federation",
     ),
     ("003.txt", "https://example.com/harvest", "A Record Harvest in Kansas", "Agriculture"),
+    # For merging from a change page, and a long wire headline with many tags (issue 13).
+    (
+        "004.txt",
+        "urn:reuters:1",
+        "USSR GRAIN PURCHASES FROM THE UNITED STATES REPORTED BY TRADERS",
+        "ussr,grain,wheat,corn,trade,usa,acq",
+    ),
+    ("005.txt", "urn:reuters:2", "SOVIET SPACE STATION DOCKS", "Soviet Union"),
 ]
 
 
@@ -38,9 +46,8 @@ def admin_archive(tmp_path_factory, static_files):
     seeds = root / "seeds"
     seeds.mkdir()
     for name, url, title, keywords in ARTICLES:
-        (seeds / name).write_text(
-            seed_text(url=url, title=f"{title} - The New York Times", keywords=keywords)
-        )
+        suffix = "" if url.startswith("urn:") else " - The New York Times"
+        (seeds / name).write_text(seed_text(url=url, title=title + suffix, keywords=keywords))
     env = prepare_archive(root, static_files)
     manage(
         {**env, "DJANGO_SUPERUSER_PASSWORD": PASSWORD},
@@ -83,7 +90,7 @@ def test_an_editor_filters_articles_by_tag_with_the_autocomplete_box(
 ):
     page = editor_page
     page.goto(admin_archive + "/admin/articles/article/")
-    expect(listed_titles(page)).to_have_count(3)
+    expect(listed_titles(page)).to_have_count(len(ARTICLES))
 
     page.locator("#changelist-filter .select2-selection").first.click()  # the tag filter
     page.locator(".select2-search__field").fill("russian")
@@ -121,3 +128,41 @@ def test_an_editor_merges_two_tags_and_readers_find_the_merged_tag(editor_page, 
     page.goto(admin_archive + "/search/?tag=russia")  # the index followed the merge
     expect(page.get_by_role("link", name="A Pipeline Under the Baltic")).to_be_visible()
     expect(page.get_by_role("link", name="Kremlin Answers the Summit")).to_be_visible()
+
+
+def test_an_editor_merges_a_tag_into_another_from_its_change_page(editor_page, admin_archive, axe):
+    page = editor_page
+    page.goto(admin_archive + "/admin/articles/tag/")
+    names = page.locator("#result_list tbody th a").all_inner_texts()
+    assert names == sorted(names, key=str.casefold)  # "acq", "Agriculture", ... "ussr", "wheat"
+    page.get_by_role("link", name="ussr", exact=True).click()
+
+    page.get_by_role("link", name="Merge into…").click()
+    expect(page.get_by_role("heading", name="Merge “ussr” into another tag")).to_be_visible()
+    page.locator(".merge-into-form .select2-selection").click()
+    page.locator(".select2-search__field").fill("sov")
+    page.get_by_role("option", name="Soviet Union").click()
+    check_admin_page(page, axe, "merge-into", "#content")
+    page.get_by_role("button", name="Merge").click()
+    expect(page.locator(".messagelist")).to_contain_text(
+        "Merged “ussr” into “Soviet Union”; 1 articles re-pointed"
+    )
+    expect(page.locator("#id_name")).to_have_value("Soviet Union")
+
+    page.goto(admin_archive + "/search/?q=tag%3Aussr")  # the old name finds the survivor's
+    expect(page.locator(".search-messages")).to_contain_text(
+        "“ussr” was merged into “Soviet Union”"
+    )
+    expect(page.get_by_role("link", name="Soviet Space Station Docks")).to_be_visible()
+    expect(page.get_by_role("link", name=re.compile("USSR Grain Purchases"))).to_be_visible()
+
+
+def test_the_article_list_is_readable_at_1280_px(editor_page, admin_archive):
+    page = editor_page
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(admin_archive + "/admin/articles/article/")
+    for title in listed_titles(page).all():
+        lines = title.evaluate("e => e.getClientRects().length")
+        assert lines <= 2, f"{title.inner_text()!r} wraps onto {lines} lines"
+    tags = page.locator("#result_list td.field-tag_list").filter(has_text="more")
+    expect(tags).to_have_text(re.compile(r"\+\d+ more$"))

@@ -63,10 +63,10 @@ def test_directories_and_dates(page, check_page):
     page.goto("/archive/2017/")
     check_page("year")
     page.get_by_role("link", name="July", exact=True).click()
-    expect(heading(page)).to_have_text("Articles of July 2017")
+    expect(heading(page)).to_have_text("July 2017: 3 articles")
     check_page("month")
     page.get_by_role("link", name="July 8: 1 article").click()
-    expect(heading(page)).to_have_text("Articles of Saturday, July 8, 2017")
+    expect(heading(page)).to_have_text("Saturday, July 8, 2017: 1 article")
     expect(
         page.get_by_role("link", name="Protests Turn Violent as Group of 20 Meets")
     ).to_be_visible()

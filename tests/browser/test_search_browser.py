@@ -105,6 +105,7 @@ def test_the_form_works_the_same_without_javascript(browser, base_url):
     box.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=putin"))
     expect(result_count(page)).to_have_text("3")
+    page.locator("summary", has_text="Dates and order").click()  # a disclosure: results first
     page.get_by_label("Sort by").select_option("Newest first")
     page.get_by_role("button", name="Apply").click()
     expect(page).to_have_url(re.compile(r"sort=newest"))
