@@ -40,7 +40,7 @@ def test_home_tag_person_article_related_and_back_to_search(page, check_page):
     related.first.click()
     expect(heading(page)).to_have_text(title)
 
-    page.get_by_role("searchbox", name="Search the archive").fill("Putin")
+    page.get_by_role("combobox", name="Search the archive").fill("Putin")
     page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/search/\?q=Putin"))
     expect(page.get_by_role("link", name=re.compile("Trump Questions Putin")).first).to_be_visible()
