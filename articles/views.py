@@ -4,10 +4,12 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import cached_property
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import (
     DateDetailView,
     DayArchiveView,
@@ -18,6 +20,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
+from articles import health
 from articles.archive_cache import cached
 from articles.cooccurrence import subject_summary
 from articles.dates import month_end
@@ -251,3 +254,11 @@ class DayView(ArchiveMixin, DayArchiveView):
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """``articles.health.report()`` as JSON: 200 when every check passes, else 503."""
+    report = health.report()
+    return JsonResponse(report, status=200 if report["ok"] else 503)

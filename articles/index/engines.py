@@ -8,7 +8,9 @@ Keeping the index in step needs four things of an engine, and nothing else:
   a single writer (a no-op for engines that take concurrent writes);
 - ``indexed_fingerprints()``: ``{article id: stored fingerprint}`` of every document, for
   ``check_index``;
-- ``after_write()``: housekeeping once a drain has written (e.g. compaction).
+- ``after_write()``: housekeeping once a drain has written (e.g. compaction);
+- ``document_count()``: how many documents the index holds, cheaply (``/healthz`` and the
+  start-up checks compare it with the articles); ``IndexMissing`` if there is no index.
 
 ``HaystackEngine`` implements it with haystack's own backend API (``update``, ``remove``,
 ``clear`` and a ``SearchQuerySet``), so it works with any backend haystack supports
@@ -32,6 +34,10 @@ BULK_THRESHOLD = 2000
 READ_CHUNK = 500
 #: Documents read from a search engine per request when listing them all.
 FINGERPRINT_PAGE = 1000
+
+
+class IndexMissing(Exception):
+    """There is no index to read (the message says where it was looked for)."""
 
 
 def read_articles(index, ids):
@@ -89,6 +95,10 @@ class IndexEngine:
 
     def after_write(self):
         """Nothing to do after a write."""
+
+    def document_count(self):
+        """The documents in the index: a match-all search's total."""
+        return SearchQuerySet(using=self.using).models(Article).all().count()
 
 
 class HaystackBatch(Batch):
