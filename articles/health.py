@@ -17,7 +17,9 @@ from django.utils import timezone
 from articles.index.engines import IndexMissing, get_engine
 from articles.models import Article, PendingIndexUpdate
 
-#: A queue whose oldest update waited longer than this is stuck (the index writes fail).
+#: A queue whose oldest update waited longer than this while no writer is at work is stuck
+#: (index writes fail). An ingest's rows are as old as the ingest when they commit, and the
+#: ingest holds the index's write lock until it has indexed them.
 QUEUE_STUCK_SECONDS = 15 * 60
 #: Pause before counting again when the counts disagree (an index commit may land between
 #: the reads).
@@ -97,10 +99,12 @@ def queue():
     if figures["oldest"] is None:
         return Check(ok=True, depth=0)
     waited = round((timezone.now() - figures["oldest"]).total_seconds(), 1)
-    check = Check(ok=waited <= QUEUE_STUCK_SECONDS, depth=figures["depth"], oldest_seconds=waited)
+    stuck = waited > QUEUE_STUCK_SECONDS and not get_engine().writing()
+    check = Check(ok=not stuck, depth=figures["depth"], oldest_seconds=waited)
     if not check.ok:
         check.error = (
-            f"{figures['depth']} index updates queued, the oldest {waited:.0f} s ago: index "
-            "writes are failing (see the log); manage.py drain_index_queue retries them"
+            f"{figures['depth']} index updates queued, the oldest {waited:.0f} s ago, and no "
+            "index writer at work: index writes are failing (see the log); "
+            "manage.py drain_index_queue retries them"
         )
     return check

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import threading
 import urllib.error
 from datetime import timedelta
 
@@ -96,6 +97,33 @@ def test_a_queue_that_does_not_drain_is_503(client, search_index):
     queue = body["checks"]["index_queue"]
     assert queue["depth"] == 1
     assert "manage.py drain_index_queue" in queue["error"]
+
+
+def test_old_updates_being_written_are_not_a_stuck_queue(client, search_index):
+    """An ingest's rows are as old as the ingest when it commits, and it holds the index's
+    write lock until it has indexed them."""
+    article = ArticleFactory()
+    PendingIndexUpdate.objects.create(article_id=article.pk)
+    long_ago = timezone.now() - timedelta(seconds=QUEUE_STUCK_SECONDS + 60)
+    PendingIndexUpdate.objects.update(queued=long_ago)
+    holding, release = threading.Event(), threading.Event()
+
+    def writer():
+        with search_index.write_lock():
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=writer)
+    thread.start()
+    holding.wait(10)
+    try:
+        status, body = healthz(client)
+    finally:
+        release.set()
+        thread.join()
+
+    assert status == 200, body
+    assert body["checks"]["index_queue"]["depth"] == 1
 
 
 @pytest.mark.slow

@@ -10,7 +10,9 @@ Keeping the index in step needs four things of an engine, and nothing else:
   ``check_index``;
 - ``after_write()``: housekeeping once a drain has written (e.g. compaction);
 - ``document_count()``: how many documents the index holds, cheaply (``/healthz`` and the
-  start-up checks compare it with the articles); ``IndexMissing`` if there is no index.
+  start-up checks compare it with the articles); ``IndexMissing`` if there is no index;
+- ``writing()``: whether a writer is at work on the index now (``/healthz``: a queue being
+  drained is not stuck).
 
 ``HaystackEngine`` implements it with haystack's own backend API (``update``, ``remove``,
 ``clear`` and a ``SearchQuerySet``), so it works with any backend haystack supports
@@ -99,6 +101,10 @@ class IndexEngine:
     def document_count(self):
         """The documents in the index: a match-all search's total."""
         return SearchQuerySet(using=self.using).models(Article).all().count()
+
+    def writing(self):
+        """Without a write lock, nobody can tell: False."""
+        return False
 
 
 class HaystackBatch(Batch):

@@ -9,6 +9,7 @@ from whoosh.index import exists_in
 
 from articles.index.engines import IndexEngine, IndexMissing
 from articles.index.whoosh import compaction
+from articles.index.whoosh.locks import file_lock, write_lock_path
 from articles.index.whoosh.writer import IndexBatch
 
 
@@ -34,3 +35,8 @@ class WhooshEngine(IndexEngine):
         if not exists_in(self.path):
             raise IndexMissing(f"no search index in {self.path}")
         return self.backend.searcher().doc_count()
+
+    def writing(self):
+        """Whether another process or thread holds the write lock (a drain, an ingest)."""
+        with file_lock(write_lock_path(self.path), blocking=False) as acquired:
+            return not acquired
