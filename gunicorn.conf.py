@@ -2,10 +2,13 @@
 
 ``make run`` uses it, as does any ``gunicorn archive.wsgi`` started in this folder (gunicorn
 reads ``./gunicorn.conf.py`` by itself). Command-line options and ``GUNICORN_CMD_ARGS``
-override it, e.g. ``GUNICORN_CMD_ARGS="--workers 4 --threads 1"``.
+override it, e.g. ``GUNICORN_CMD_ARGS="--workers 6 --timeout 60"``.
 
-- **Workers and threads**: ``WORKERS_PER_CORE`` processes per CPU core, each with ``THREADS``
-  threads (the mix measured best for this workload: docs/benchmarks.md, "Load").
+- **Workers and threads**: ``WORKERS_PER_CORE`` single-threaded processes per CPU core. The
+  work is Python on the CPU (Whoosh's matching above all), so threads add no throughput under
+  the GIL, and each thread keeps its own search backend (searcher, facet tables), so they
+  cost memory; two processes per core keep both cores busy while one waits on the disk or
+  the database. Measured against 3, 5 and threaded mixes: docs/benchmarks.md, "Load".
 - **Start-up checks**: before it starts, gunicorn runs
   ``manage.py check --deploy --tag serving`` (``articles/checks.py``: static files
   collected, search index readable, data folder writable) and refuses to start, with the
@@ -18,8 +21,9 @@ override it, e.g. ``GUNICORN_CMD_ARGS="--workers 4 --threads 1"``.
   master would import it once for all: HUP would then keep the old code and settings, and
   every worker would inherit what the master had opened (database connections, the search
   index's files, locks held by threads that do not exist in the child; the index queue's
-  ``os.register_at_fork`` handler resets its own thread only). Memory saved by sharing is
-  small (Python's reference counts soon copy the pages): measured in docs/benchmarks.md.
+  ``os.register_at_fork`` handler resets its own thread only). And it would save no memory:
+  4 workers at 20,000 articles after the same requests took 231 MiB of proportional set size
+  in all without it, 234 MiB with it (Python's reference counts soon copy shared pages).
 - **Logs**: the access log on stdout, errors on stderr.
 """
 
@@ -28,18 +32,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: Worker processes per core, and threads per worker (measured: docs/benchmarks.md, "Load").
+#: Worker processes per core (measured: docs/benchmarks.md, "Load").
 WORKERS_PER_CORE = 2
-THREADS = 2
 
 bind = "127.0.0.1:8000"
 workers = WORKERS_PER_CORE * (os.cpu_count() or 1)
-threads = THREADS
-worker_class = "gthread"
+worker_class = "sync"  # one request at a time per worker, behind a buffering proxy
 # A request running longer than this is stuck: the master kills its worker and starts another.
 timeout = 30
 graceful_timeout = 30
-keepalive = 5  # behind a proxy that keeps connections open
 preload_app = False
 accesslog = "-"
 errorlog = "-"

@@ -265,11 +265,15 @@ def measure(base, kinds, requests):
     return medians
 
 
+def worker_pids(server):
+    """The process ids of the workers of the gunicorn master ``server``."""
+    return Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+
+
 def worker_rss(server):
     """Resident memory (MiB) of each worker process of the gunicorn master ``server``."""
-    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
     sizes = []
-    for pid in children:
+    for pid in worker_pids(server):
         status = Path(f"/proc/{pid}/status").read_text()
         sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
     return sizes

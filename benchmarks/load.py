@@ -24,6 +24,7 @@ from gevent import monkey
 monkey.patch_all()  # before anything else imports socket or ssl (locust requires it)
 
 import argparse  # noqa: E402
+import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
@@ -31,6 +32,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from dataclasses import dataclass  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import gevent  # noqa: E402
@@ -39,7 +41,13 @@ from locust.env import Environment  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pages import browsing_pages, get, sitemap_paths, worker_rss  # noqa: E402
+from bench_pages import (  # noqa: E402
+    browsing_pages,
+    get,
+    sitemap_paths,
+    worker_pids,
+    worker_rss,
+)
 from bench_search_http import build_archive, searches  # noqa: E402
 from generate_articles import generate  # noqa: E402
 
@@ -91,11 +99,35 @@ def percentile(values, fraction):
     return values[max(0, round(len(values) * fraction) - 1)] if values else float("nan")
 
 
-def run_step(base, user_class, users, seconds=None, until=None):
-    """``users`` of ``user_class`` for ``seconds`` (or until ``until()`` returns a result).
+@dataclass
+class Step:
+    """What one step measured: wall seconds, response times by kind, errors, CPU seconds of
+    the gunicorn workers and of this client process, and ``until``'s result."""
 
-    Returns ``(elapsed seconds, {kind: [ms, ...]}, errors, until's result)``.
-    """
+    elapsed: float
+    times: dict
+    errors: list
+    server_cpu: float
+    client_cpu: float
+    outcome: object = None
+
+    @property
+    def every(self):
+        return [t for values in self.times.values() for t in values]
+
+
+def cpu_seconds(pids):
+    """User and system CPU seconds used so far by the processes ``pids``."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def run_step(base, server, user_class, users, seconds=None, until=None):
+    """``users`` of ``user_class`` for ``seconds``, or until ``until()`` returns."""
     times, errors = {}, []
 
     def on_request(name, response_time, exception, **kwargs):
@@ -106,23 +138,37 @@ def run_step(base, user_class, users, seconds=None, until=None):
     env = Environment(user_classes=[user_class], host=base)
     env.events.request.add_listener(on_request)
     runner = env.create_local_runner()
+    workers = worker_pids(server)
+    server_before, client_before = cpu_seconds(workers), sum(os.times()[:2])
     started = time.perf_counter()
     runner.start(users, spawn_rate=users)
     outcome = until() if until else gevent.sleep(seconds)
     runner.quit()
-    return time.perf_counter() - started, times, errors, outcome
+    elapsed = time.perf_counter() - started
+    return Step(
+        elapsed,
+        times,
+        errors,
+        cpu_seconds(workers) - server_before,
+        sum(os.times()[:2]) - client_before,
+        outcome,
+    )
 
 
-def report_row(label, elapsed, times, errors, baseline=None):
-    every = [t for values in times.values() for t in values]
-    rate = len(every) / elapsed
+def report_row(label, step, baseline=None):
+    """A table row; returns the step's requests per second."""
+    every = step.every
+    rate = len(every) / step.elapsed
     ratio = f"{rate / baseline:.2f}" if baseline else ""
     print(
         f"| {label} | {len(every)} | {rate:.1f} | {percentile(every, 0.5):.0f} | "
         f"{percentile(every, 0.95):.0f} | {percentile(every, 0.99):.0f} | {max(every):.0f} | "
-        f"{len(errors)} | {ratio} |",
+        f"{len(step.errors)} | {ratio} | {step.server_cpu * 1000 / len(every):.1f} | "
+        f"{step.client_cpu * 1000 / len(every):.1f} |",
         flush=True,
     )
+    for error in sorted(set(step.errors))[:5]:
+        print(f"<!-- error: {error} -->")
     return rate
 
 
@@ -205,29 +251,28 @@ def main():
     server, base = serve(env, args.gunicorn_args)
     try:
         Reader.paths = reading_paths(base)
-        run_step(base, Reader, 4, WARM_UP_SECONDS)
+        run_step(base, server, Reader, 4, WARM_UP_SECONDS)
         print(
             f"\n### {args.articles:,} articles, gunicorn.conf.py {args.gunicorn_args}, "
             f"{time.strftime('%Y-%m-%d %H:%M')}\n"
         )
         print(
             "| users | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | "
-            "ratio to robots.txt |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            "ratio to robots.txt | server CPU ms/request | client CPU ms/request |\n"
+            "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
         )
         print(f"<!-- {uptime()} -->")
-        _, robots, *rest = run_step(base, RobotReader, BASELINE_USERS, args.seconds)
-        robots_rate = report_row(f"{BASELINE_USERS}, `/robots.txt` only", _, robots, rest[0])
+        robots = run_step(base, server, RobotReader, BASELINE_USERS, args.seconds)
+        robots_rate = report_row(f"{BASELINE_USERS}, `/robots.txt` only", robots)
         print(f"<!-- {uptime()} -->")
         by_kind = {}
         for users in (int(n) for n in args.users.split(",")):
-            elapsed, times, errors, _ = run_step(base, Reader, users, args.seconds)
-            report_row(str(users), elapsed, times, errors, robots_rate)
+            step = run_step(base, server, Reader, users, args.seconds)
+            report_row(str(users), step, robots_rate)
             print(f"<!-- {uptime()} -->")
-            by_kind[str(users)] = times
-            for error in sorted(set(errors))[:5]:
-                print(f"<!-- error: {error} -->")
+            by_kind[str(users)] = step.times
         if args.ingest:
-            by_kind["16 + ingest"] = ingest_step(env, base, args.ingest, robots_rate)
+            by_kind["16 + ingest"] = ingest_step(env, base, server, args.ingest, robots_rate)
         print("\np50 / p95 ms by kind of request:\n")
         print("| users | search | article | browse |\n| --- | ---: | ---: | ---: |")
         for label, times in by_kind.items():
@@ -243,7 +288,7 @@ def main():
     shutil.rmtree(work, ignore_errors=True)
 
 
-def ingest_step(env, base, count, robots_rate):
+def ingest_step(env, base, server, count, robots_rate):
     """16 users while ``manage.py ingest`` adds ``count`` new articles; checks nothing is lost."""
     seeds = Path(tempfile.mkdtemp(prefix="bench-load-new-"))
     generate(seeds, count, seed=99)
@@ -255,17 +300,17 @@ def ingest_step(env, base, count, robots_rate):
             cwd=REPO, env=env, capture_output=True, text=True,
         )  # fmt: skip
 
-    elapsed, times, errors, result = run_step(base, Reader, BASELINE_USERS, until=ingest)
-    report_row(f"{BASELINE_USERS} + ingest of {count:,} ({elapsed:.0f} s)", elapsed, times, errors)
+    step = run_step(base, server, Reader, BASELINE_USERS, until=ingest)
+    report_row(f"{BASELINE_USERS} + ingest of {count:,} ({step.elapsed:.0f} s)", step, robots_rate)
     print(f"<!-- {uptime()} -->")
     added = article_count(env) - before
     check = manage(env, "check_index")
     print(
-        f"\nIngest: exit {result.returncode}, {added:,} articles added; `check_index`: "
+        f"\nIngest: exit {step.outcome.returncode}, {added:,} articles added; `check_index`: "
         f"exit {check.returncode}, {check.stdout.strip() or check.stderr.strip()}"
     )
     shutil.rmtree(seeds)
-    return times
+    return step.times
 
 
 if __name__ == "__main__":
