@@ -270,6 +270,16 @@ def worker_pids(server):
     return Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
 
 
+def cpu_seconds(pids):
+    """User and system CPU seconds the processes ``pids`` have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def worker_rss(server):
     """Resident memory (MiB) of each worker process of the gunicorn master ``server``."""
     sizes = []

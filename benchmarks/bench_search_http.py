@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_pages import get, manage, serve, write_seeds
+from bench_pages import cpu_seconds, get, manage, serve, worker_pids, write_seeds
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -89,23 +89,29 @@ def by_kind(timings, kinds):
     return grouped
 
 
-def measure_pages(base, query_strings, rounds):
-    """``{query_string: [ms, ...]}`` for the search page; checks what each page shows."""
+def measure_pages(base, query_strings, rounds, server):
+    """``({query_string: [ms, ...]}, {query_string: server CPU ms})`` for the search page, one
+    request at a time; checks what each page shows. The CPU is the gunicorn workers' (clock
+    ticks: exact summed over many requests, not for one)."""
     for query_string in query_strings:  # warm up both workers
         get(f"{base}/search/?{query_string}")
         get(f"{base}/search/?{query_string}")
     timings = {query_string: [] for query_string in query_strings}
+    cpu = dict.fromkeys(query_strings, 0.0)
+    workers = worker_pids(server)
     order = list(query_strings) * rounds
     random.Random(4).shuffle(order)
     for query_string in order:
+        cpu_before = cpu_seconds(workers)
         started = time.perf_counter()
         html = get(f"{base}/search/?{query_string}")
         timings[query_string].append((time.perf_counter() - started) * 1000)
+        cpu[query_string] += (cpu_seconds(workers) - cpu_before) * 1000 / rounds
         if "<strong>0</strong> articles" not in html:
             assert 'class="facets"' in html and "<svg" in html, query_string
         if "q=" in query_string and "<strong>0</strong>" not in html:
             assert 'class="snippet"' in html, query_string
-    return timings
+    return timings, cpu
 
 
 def bare_whoosh(env, query_strings, rounds):
@@ -158,7 +164,7 @@ def percentile(values, fraction):
     return values[max(0, round(len(values) * fraction) - 1)]
 
 
-def report(pages, bare, kinds):
+def report(pages, bare, kinds, cpu):
     every_page = [t for times in pages.values() for t in times]
     every_bare = [t for times in bare.values() for t in times]
     print("\n| measured | requests | p50 ms | p95 ms | max ms |")
@@ -170,19 +176,26 @@ def report(pages, bare, kinds):
         )
     ratio = statistics.median(every_page) / statistics.median(every_bare)
     print(f"\nratio of the p50s (page / bare Whoosh): {ratio:.2f}")
-    print("\n| kind of search | searches | page p50 ms | page p95 ms | max ms |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print(f"server CPU per search, mean: {statistics.mean(cpu.values()):.1f} ms")
+    print(
+        "\n| kind of search | searches | page p50 ms | page p95 ms | max ms | "
+        "server CPU ms, mean |\n| --- | ---: | ---: | ---: | ---: | ---: |"
+    )
     for kind, times in by_kind(pages, kinds).items():
-        count = sum(1 for query_string in pages if kinds[query_string] == kind)
+        mine = [query_string for query_string in pages if kinds[query_string] == kind]
         print(
-            f"| {kind} | {count} | {statistics.median(times):.1f} | "
-            f"{percentile(times, 0.95):.1f} | {max(times):.1f} |"
+            f"| {kind} | {len(mine)} | {statistics.median(times):.1f} | "
+            f"{percentile(times, 0.95):.1f} | {max(times):.1f} | "
+            f"{statistics.mean(cpu[query_string] for query_string in mine):.1f} |"
         )
-    print("\n| search | page p50 ms | bare Whoosh p50 ms |\n| --- | ---: | ---: |")
+    print(
+        "\n| search | page p50 ms | bare Whoosh p50 ms | server CPU ms |\n"
+        "| --- | ---: | ---: | ---: |"
+    )
     for query_string, times in pages.items():
         print(
             f"| `{query_string or '(nothing)'}` | {statistics.median(times):.1f} | "
-            f"{statistics.median(bare[query_string]):.1f} |"
+            f"{statistics.median(bare[query_string]):.1f} | {cpu[query_string]:.1f} |"
         )
 
 
@@ -219,13 +232,13 @@ def main():
     server, base = serve(env)
     try:
         kinds = searches(base)
-        pages = measure_pages(base, kinds, args.rounds)
+        pages, cpu = measure_pages(base, kinds, args.rounds, server)
     finally:
         server.terminate()
         server.wait()
     bare = bare_whoosh(env, list(kinds), args.rounds)
     print(f"\n### {args.articles:,} articles, {len(kinds)} searches × {args.rounds}")
-    report(pages, bare, kinds)
+    report(pages, bare, kinds, cpu)
 
 
 if __name__ == "__main__":

@@ -43,6 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_pages import (  # noqa: E402
     browsing_pages,
+    cpu_seconds,
     get,
     sitemap_paths,
     worker_pids,
@@ -114,16 +115,6 @@ class Step:
     @property
     def every(self):
         return [t for values in self.times.values() for t in values]
-
-
-def cpu_seconds(pids):
-    """User and system CPU seconds used so far by the processes ``pids``."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / ticks
 
 
 def run_step(base, server, user_class, users, seconds=None, until=None):

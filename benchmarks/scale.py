@@ -10,9 +10,9 @@ For each size and database, in ``WORK/<database>-<size>`` (built once, then reus
    ``manage.py ingest`` timed as a real process (wall time: the database and the index);
    ``check_index``; the index's and the database's size. Kept in ``build.json``.
 2. Measure (unless ``--build-only``): gunicorn with ``gunicorn.conf.py`` (2 workers), one
-   client: the search benchmark's searches × ``--rounds`` (p50, p95, worst kind's p95), the
-   browsing benchmark's pages × ``--requests`` each (p50 of each kind; the worst is shown),
-   then the resident memory of each worker.
+   client: the search benchmark's searches × ``--rounds`` (p50, p95, worst kind's p95, the
+   workers' CPU per search), the browsing benchmark's pages × ``--requests`` each (p50 of
+   each kind; the worst is shown), then the resident memory of each worker.
 
 PostgreSQL: ``DATABASE_URL`` names a server and a role that may create databases (``bash
 .ci/postgres`` prints one); each archive gets a database of its own, ``archive_scale_<size>``.
@@ -134,13 +134,14 @@ def measured(env, rounds, requests):
     try:
         before = uptime()
         kinds = searches(base)
-        pages = measure_pages(base, kinds, rounds)
+        pages, cpu = measure_pages(base, kinds, rounds, server)
         every = [t for times in pages.values() for t in times]
         kinds = {kind: percentile(times, 0.95) for kind, times in by_kind(pages, kinds).items()}
         page_medians = measure(base, browsing_pages(base), requests)
         return {
             "search_p50": statistics.median(every),
             "search_p95": percentile(every, 0.95),
+            "search_cpu": statistics.mean(cpu.values()),
             "worst_search_kind": max(kinds.items(), key=lambda item: item[1]),
             "page_medians": page_medians,
             "rss": worker_rss(server),
@@ -179,9 +180,9 @@ def main():
 def report(rows):
     print(
         "\n| database | articles | ingest + index s | index MiB | database MiB | search p50 ms | "
-        "search p95 ms (worst kind) | pages p50 ms (worst kind) | RSS per worker MiB | "
-        "load during ingest / measures |\n"
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
+        "search p95 ms (worst kind) | search CPU ms | pages p50 ms (worst kind) | "
+        "RSS per worker MiB | load during ingest / measures |\n"
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     )
     for database, count, built, figures in rows:
         worst_page = max(figures["page_medians"].items(), key=lambda item: item[1])
@@ -190,8 +191,9 @@ def report(rows):
             f"| {database} | {count:,} | {built['ingest_seconds']:.0f} | "
             f"{built['index_bytes'] / 2**20:.0f} | {built['database_bytes'] / 2**20:.0f} | "
             f"{figures['search_p50']:.1f} | {figures['search_p95']:.1f} ({kind} "
-            f"{worst_search:.0f}) | {worst_page[1]:.1f} ({worst_page[0]}) | "
-            f"{max(figures['rss']):.0f} | {_load(built)} / {_load(figures)} |"
+            f"{worst_search:.0f}) | {figures['search_cpu']:.1f} | "
+            f"{worst_page[1]:.1f} ({worst_page[0]}) | {max(figures['rss']):.0f} | "
+            f"{_load(built)} / {_load(figures)} |"
         )
 
 
