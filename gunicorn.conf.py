@@ -4,11 +4,12 @@
 reads ``./gunicorn.conf.py`` by itself). Command-line options and ``GUNICORN_CMD_ARGS``
 override it, e.g. ``GUNICORN_CMD_ARGS="--workers 6 --timeout 60"``.
 
-- **Workers and threads**: ``WORKERS_PER_CORE`` single-threaded processes per CPU core. The
+- **Workers and threads**: two single-threaded processes per CPU core, and one more. The
   work is Python on the CPU (Whoosh's matching above all), so threads add no throughput under
-  the GIL, and each thread keeps its own search backend (searcher, facet tables), so they
-  cost memory; two processes per core keep both cores busy while one waits on the disk or
-  the database. Measured against 3, 5 and threaded mixes: docs/benchmarks.md, "Load".
+  the GIL, while each thread keeps its own search backend (searcher, facet tables) and so
+  costs memory; more processes than cores keep the cores busy while some wait on the disk or
+  the database. Measured against 3 and 4 processes and two threaded mixes on this workload:
+  docs/benchmarks.md, "Load".
 - **Start-up checks**: before it starts, gunicorn runs
   ``manage.py check --deploy --tag serving`` (``articles/checks.py``: static files
   collected, search index readable, data folder writable) and refuses to start, with the
@@ -32,11 +33,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-#: Worker processes per core (measured: docs/benchmarks.md, "Load").
-WORKERS_PER_CORE = 2
-
 bind = "127.0.0.1:8000"
-workers = WORKERS_PER_CORE * (os.cpu_count() or 1)
+workers = 2 * (os.cpu_count() or 1) + 1  # measured best: docs/benchmarks.md, "Load"
 worker_class = "sync"  # one request at a time per worker, behind a buffering proxy
 # A request running longer than this is stuck: the master kills its worker and starts another.
 timeout = 30
