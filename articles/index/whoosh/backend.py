@@ -24,9 +24,11 @@ import os
 import re
 import threading
 import time
+from array import array
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
+from itertools import chain
 from math import log2
 
 from django.conf import settings
@@ -44,6 +46,7 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.query.spans import Span, SpanNear2
+from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.sorting import FieldFacet, MultiFacet, TranslateFacet
 
 from articles.index.documents import PART_SEPARATOR
@@ -139,6 +142,22 @@ class _SegmentValues:
         self.frequencies = {}
         self.lock = threading.Lock()
 
+    def lengths(self, reader, fieldname):
+        """The length of ``fieldname`` in each document of the segment of ``reader``."""
+        key = (_segment_id(reader), f"length:{fieldname}")
+        table = self.tables.get(key)
+        if table is None:
+            table = array(
+                "L",
+                (
+                    reader.doc_field_length(docnum, fieldname, 1) or 0
+                    for docnum in range(reader.doc_count_all())
+                ),
+            )
+            with self.lock:
+                self.tables[key] = table
+        return table
+
     def frequency(self, reader, fieldname, btext):
         """The term's total weight in the segment of ``reader`` (0 if it has none)."""
         key = (_segment_id(reader), fieldname)
@@ -184,6 +203,24 @@ class _SegmentValues:
                 del self.joined[key]
             for key in [k for k in self.frequencies if k[0] not in segment_ids]:
                 del self.frequencies[key]
+
+
+class _InMemoryLengths(BM25F):
+    """Whoosh's BM25F, reading each document's field length from a table kept per segment.
+
+    Whoosh reads the length of every document it scores from the disk (a seek and a read):
+    a fifth of the time of a search matching most of the archive.
+    """
+
+    def __init__(self, values):
+        super().__init__()
+        self.values = values
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf=qf)
+        if isinstance(scorer, BM25FScorer):
+            scorer.dfl = self.values.lengths(searcher.reader(), fieldname).__getitem__
+        return scorer
 
 
 class ArchiveWhooshBackend(WhooshSearchBackend):
@@ -273,12 +310,12 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self.setup()
         with self._searcher_lock:
             if self._searcher is None:
-                self._searcher = self.index.searcher()
+                self._searcher = self.index.searcher(weighting=_InMemoryLengths(self._values))
             elif not self._searcher.up_to_date():
                 # Not Searcher.refresh(): it reuses segment readers whose deletions changed.
                 self._searcher.close()
                 self.index = _retried(self.index.refresh)
-                self._searcher = self.index.searcher()
+                self._searcher = self.index.searcher(weighting=_InMemoryLengths(self._values))
                 self._values.forget_except({_segment_id(r) for r, _ in self._segment_readers()})
             return self._searcher
 
@@ -432,10 +469,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         fields = {}
         for name, options in requested.items():
             table = self._values.global_table(self._segment_readers(), name)
-            counts = {}
-            for docnum in docs:
-                for value in table[docnum]:
-                    counts[value] = counts.get(value, 0) + 1
+            counts = Counter(chain.from_iterable(map(table.__getitem__, docs)))
             ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
             limit = (options or {}).get("limit") or (options or {}).get("size")
             fields[name] = ranked[:limit] if limit else ranked
