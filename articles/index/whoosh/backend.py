@@ -148,7 +148,7 @@ class _SegmentValues:
         table = self.tables.get(key)
         if table is None:
             table = array(
-                "L",
+                "I",  # at most 106,374 (Whoosh keeps lengths in a byte)
                 (
                     reader.doc_field_length(docnum, fieldname, 1) or 0
                     for docnum in range(reader.doc_count_all())
