@@ -7,7 +7,8 @@ For each size and database, in ``WORK/<database>-<size>`` (built once, then reus
 
 1. Build: ``generate_articles.py --realistic`` seed files (real Reuters sentences, common
    names, subject and place tags, 1987-2017), ``migrate``, ``collectstatic``, then
-   ``manage.py ingest`` timed as a real process (wall time: the database and the index);
+   ``manage.py ingest`` timed as a real process (wall time: the database and the index;
+   and the CPU time of the ingest and its index writer processes);
    ``check_index``; the index's and the database's size. Kept in ``build.json``.
 2. Measure (unless ``--build-only``): gunicorn with ``gunicorn.conf.py`` (2 workers), one
    client: the search benchmark's searches × ``--rounds`` (p50, p95, worst kind's p95, the
@@ -22,6 +23,7 @@ Prints a Markdown table with the machine's load (``uptime``) before and after ea
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -111,12 +113,20 @@ def build(work, count, database):
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "collectstatic", "--noinput", "-v0")
     before = uptime()
+    cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     summary = manage(env, "ingest", "-v0", str(files))
     seconds = time.perf_counter() - started
+    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
     built = {
         "database_url": env.get("DATABASE_URL"),
         "ingest_seconds": seconds,
+        # The ingest's own and its index writer processes' CPU: what the machine's load
+        # does not change.
+        "ingest_cpu_seconds": cpu.ru_utime
+        + cpu.ru_stime
+        - cpu_before.ru_utime
+        - cpu_before.ru_stime,
         "ingest": summary.strip(),
         "uptime_before": before,
         "uptime_after": uptime(),
@@ -179,16 +189,18 @@ def main():
 
 def report(rows):
     print(
-        "\n| database | articles | ingest + index s | index MiB | database MiB | search p50 ms | "
-        "search p95 ms (worst kind) | search CPU ms | pages p50 ms (worst kind) | "
+        "\n| database | articles | ingest + index s (CPU s) | index MiB | database MiB | "
+        "search p50 ms | search p95 ms (worst kind) | search CPU ms | pages p50 ms (worst kind) | "
         "RSS per worker MiB | load during ingest / measures |\n"
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"
     )
     for database, count, built, figures in rows:
         worst_page = max(figures["page_medians"].items(), key=lambda item: item[1])
         kind, worst_search = figures["worst_search_kind"]
+        cpu = built.get("ingest_cpu_seconds")
         print(
-            f"| {database} | {count:,} | {built['ingest_seconds']:.0f} | "
+            f"| {database} | {count:,} | {built['ingest_seconds']:.0f} "
+            f"({f'{cpu:.0f}' if cpu else '?'}) | "
             f"{built['index_bytes'] / 2**20:.0f} | {built['database_bytes'] / 2**20:.0f} | "
             f"{figures['search_p50']:.1f} | {figures['search_p95']:.1f} ({kind} "
             f"{worst_search:.0f}) | {figures['search_cpu']:.1f} | "
