@@ -103,10 +103,13 @@ class _AdjacentWords(SpanNear2.SpanNear2Matcher):
     """
 
     def _get_spans(self):
-        first, *others = self.ms
-        starts = set(first.value_as("positions"))
-        for offset, matcher in enumerate(others, 1):
-            starts.intersection_update([p - offset for p in matcher.value_as("positions")])
+        decoders = getattr(self, "decoders", None)
+        if decoders is None:  # once per matcher, not per candidate (as value_as does)
+            decoders = self.decoders = [m.format.decoder("positions") for m in self.ms]
+        (first, *others), (decode_first, *decode_others) = self.ms, decoders
+        starts = set(decode_first(first.value()))
+        for offset, (matcher, decode) in enumerate(zip(others, decode_others, strict=True), 1):
+            starts.intersection_update([p - offset for p in decode(matcher.value())])
             if not starts:
                 return []
         return [Span(start, start + len(others)) for start in sorted(starts)]
