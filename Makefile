@@ -4,16 +4,19 @@
 PYTHON ?= python3
 VENV ?= .venv
 PORT ?= 8000
-WORKERS ?= 3
+WORKERS ?=
 BIN := $(VENV)/bin
 
 .PHONY: run test test-fast install install-test browser-deps lint format bench
 
+# gunicorn.conf.py sets workers and threads from the CPU count (WORKERS=n overrides), the
+# timeouts, the access log on stdout, and runs the start-up checks before serving.
 run: $(VENV)/.installed  ## install, migrate, ingest seeds/, serve with gunicorn on 127.0.0.1:$(PORT)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py ingest
-	$(BIN)/gunicorn archive.wsgi --bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile -
+	$(BIN)/gunicorn archive.wsgi --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) \
+	  $(if $(WORKERS),--workers $(WORKERS))
 
 # With ARCHIVE_TEST_DATABASE_URL=postgres://... set (CI sets it with .ci/postgres),
 # the suite runs a second time on that PostgreSQL server.

@@ -22,13 +22,19 @@ Environment variables (all optional):
   client's address for the lockout is read from ``X-Forwarded-For``.
 - ``DJANGO_SECURE_COOKIES``: mark session and CSRF cookies secure on every
   response (they are already secure on every response to an HTTPS request).
-- ``DJANGO_HSTS_SECONDS``: send ``Strict-Transport-Security`` over HTTPS (default 0: off).
+- ``DJANGO_HSTS_SECONDS``: send ``Strict-Transport-Security`` over HTTPS (default 0: off),
+  for the archive's host name and its subdomains, preloadable.
 - ``ARCHIVE_SEARCH_RATE``: searches one client may make per window, ``count/seconds``
   (default ``300/60``; ``0`` turns the limit off); over it, 429.
 - ``ARCHIVE_SEARCH_CONCURRENCY``: searches one worker runs at once (default 4); over it, 503.
 - Limits on one ingested file (a file over one is rejected; docs/seed-format.md):
   ``ARCHIVE_MAX_FILE_BYTES`` (default 8,000,000), ``ARCHIVE_MAX_BODY_CHARS`` (1,000,000),
   ``ARCHIVE_MAX_KEYWORDS`` (100), ``ARCHIVE_MAX_SOURCE_NUMBER_DIGITS`` (20).
+
+With ``DJANGO_DEBUG=0``, ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS``,
+``DJANGO_CSRF_TRUSTED_ORIGINS``, ``DJANGO_SECURE_COOKIES=1`` and ``DJANGO_HSTS_SECONDS`` set
+(the README's production configuration), ``manage.py check --deploy --fail-level WARNING`` is
+silent.
 """
 
 import os
@@ -38,6 +44,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -89,13 +96,16 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "haystack",
     "axes",
+    "csp",
     "articles",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "articles.middleware.SecureCookiesOverHttpsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "articles.http_cache.ReaderCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -184,6 +194,34 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", 0))
+# The archive is served on a host name of its own (archive.example.org), so HTTPS-only holds
+# for its subdomains too, and the host may be preloaded into browsers (which the preload list
+# accepts for a registrable domain only, once its owner asks at hstspreload.org).
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SILENCED_SYSTEM_CHECKS = [
+    # SECURE_SSL_REDIRECT: the TLS proxy in front redirects http:// to https:// (gunicorn
+    # listens on 127.0.0.1 in plain http); redirecting here too would send the proxy's and
+    # the load balancer's plain-http /healthz probes to https.
+    "security.W008",
+]
+
+# Content-Security-Policy (django-csp): the archive's own scripts, styles and images only,
+# nothing inline (no template has an inline script, style or handler; Django's admin has
+# none either), and no framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Failed admin logins (django-axes): a client (IP address) that fails this many
 # times is locked out for a while and sees templates/axes/lockout.html.

@@ -6,7 +6,7 @@ class ArticlesConfig(AppConfig):
     verbose_name = "Archive"
 
     def ready(self):
-        from articles import archive_cache
+        from articles import archive_cache, checks  # noqa: F401 (checks registers them)
         from articles.signals import connect_receivers
 
         # The search index's receivers are connected by haystack's signal processor

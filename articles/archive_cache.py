@@ -2,7 +2,9 @@
 
 Every save or delete of an article, person or tag, every change of an article's
 people or tags, and every bulk change (``articles_changed``) moves the archive's
-*version*; cached figures are keyed by it.  The cache is shared by every
+*version*, and moves it again when its transaction commits (what was computed in
+between read the data before the commit); cached figures, and the pages' HTTP
+validators (``articles.http_cache``), are keyed by it.  The cache is shared by every
 gunicorn worker (files in ``ARCHIVE_DATA_DIR``, or Redis with ``CACHE_URL``), so
 a change made in one worker, the admin or an ingest is seen at once by all.
 """
@@ -12,6 +14,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from articles.models import Article, Person, Tag
@@ -42,6 +45,11 @@ def cached(name: str, compute: Callable[[], T]) -> T:
 
 
 def archive_changed(**kwargs):
+    move_version()
+    transaction.on_commit(move_version)
+
+
+def move_version():
     cache.set(VERSION_KEY, time.time_ns(), None)
 
 

@@ -5,11 +5,13 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import Http404, HttpResponse, QueryDict
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import (
     DateDetailView,
     DayArchiveView,
@@ -20,7 +22,7 @@ from django.views.generic import (
     YearArchiveView,
 )
 
-from articles import versions
+from articles import health, versions
 from articles.archive_cache import cached
 from articles.citations import bibtex, bibtex_key, citations
 from articles.cooccurrence import subject_summary
@@ -351,3 +353,11 @@ def day_url(day):
 class RobotsView(TemplateView):
     template_name = "robots.txt"
     content_type = "text/plain; charset=utf-8"
+
+
+@never_cache
+@require_safe
+def healthz(request):
+    """``articles.health.report()`` as JSON: 200 when every check passes, else 503."""
+    report = health.report()
+    return JsonResponse(report, status=200 if report["ok"] else 503)

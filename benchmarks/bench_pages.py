@@ -220,7 +220,7 @@ def serve(env):
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [GUNICORN, "archive.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=REPO, env=env, stderr=subprocess.DEVNULL,
+        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
@@ -243,8 +243,10 @@ def sitemap_paths(base, section):
 
 
 def measure(base, kinds, requests):
-    """``kind -> [paths]``: print one table row per kind (p50, p95, max in ms)."""
+    """``kind -> [paths]``: print one table row per kind (p50, p95, max in ms); returns
+    ``{kind: p50}``."""
     rng = random.Random(1)
+    medians = {}
     print("\n| page | requests | p50 ms | p95 ms | max ms |\n| --- | ---: | ---: | ---: | ---: |")
     for kind, paths in kinds.items():
         for path in rng.sample(paths, min(5, len(paths))):  # warm up both workers
@@ -257,8 +259,34 @@ def measure(base, kinds, requests):
             timings.append((time.perf_counter() - started) * 1000)
         timings.sort()
         p95 = timings[int(len(timings) * 0.95) - 1]
-        print(f"| {kind} | {requests} | {statistics.median(timings):.1f} | {p95:.1f} "
+        medians[kind] = statistics.median(timings)
+        print(f"| {kind} | {requests} | {medians[kind]:.1f} | {p95:.1f} "
               f"| {timings[-1]:.1f} |")  # fmt: skip
+    return medians
+
+
+def worker_pids(server):
+    """The process ids of the workers of the gunicorn master ``server``."""
+    return Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+
+
+def cpu_seconds(pids):
+    """User and system CPU seconds the processes ``pids`` have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
+def worker_rss(server):
+    """Resident memory (MiB) of each worker process of the gunicorn master ``server``."""
+    sizes = []
+    for pid in worker_pids(server):
+        status = Path(f"/proc/{pid}/status").read_text()
+        sizes.append(int(re.search(r"VmRSS:\s+(\d+)", status).group(1)) / 1024)
+    return sizes
 
 
 def browsing_pages(base):

@@ -6,7 +6,7 @@
    real Reuters-21578 articles from ``../shared/corpus/`` (real vocabulary: rare and common
    words, phrases) plus generated ones (``bench_pages.write_seeds``: people, tags, 2010-2017),
    through the real ``migrate``, ``collectstatic`` and ``ingest`` (which fills the index).
-2. Serves it with gunicorn (2 workers, DEBUG off) and requests the search page for 55 varied
+2. Serves it with gunicorn (2 workers, DEBUG off) and requests the search page for 57 varied
    searches (single words rare and common, phrases, OR, exclusions, prefixes, fields, person
    and tag filters, date ranges, sorting, deep pages, misspellings, filters without a query),
    ``--rounds`` times each, sequentially.  Every page has facets, highlighted snippets and
@@ -30,72 +30,88 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_pages import get, manage, serve, write_seeds
+from bench_pages import cpu_seconds, get, manage, serve, worker_pids, write_seeds
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 REUTERS = REPO.parent / "shared" / "corpus" / "reuters21578"
 
-WORD_QUERIES = [
-    # Reuters vocabulary: rare to common.
-    "zinc", "cocoa", "bundesbank", "yen", "opec", "wheat", "gold", "strike", "dlrs", "said",
-    # generated vocabulary: in most of the generated articles.
-    "government", "election", "budget tax", "oil prices", "police investigation",
-    "coffee brazil", "takeover bid", "interest rates",
-    # phrases
-    '"crude oil"', '"interest rates"', '"trade deficit"', '"united states"', '"trade deal"',
-    # OR, exclusions, prefixes, fields
-    "coffee OR cocoa", "gold OR silver OR platinum", "oil -opec", "election -campaign",
-    "presid*", "elect*", "bank*", "title:budget", "title:oil", "tag:economy", "tag:russia",
-    # people
-    "putin", "vladimir putin", "merkel", "angela merkel", "garcia", "person:tanaka",
-    # misspellings (did you mean)
-    "goverment", "electoin", "petrolium",
-]  # fmt: skip
+QUERIES = {
+    # Reuters vocabulary, rare to common; then words of most generated articles.
+    "words": [
+        "zinc", "cocoa", "bundesbank", "yen", "opec", "wheat", "gold", "strike", "dlrs", "said",
+        "government", "election", "budget tax", "oil prices", "police investigation",
+        "coffee brazil", "takeover bid", "interest rates",
+    ],
+    "exact phrases": [
+        '"crude oil"', '"interest rates"', '"trade deficit"', '"united states"', '"trade deal"',
+    ],
+    "OR, exclusions": ["coffee OR cocoa", "gold OR silver OR platinum", "oil -opec",
+                       "election -campaign"],
+    "prefixes": ["presid*", "elect*", "bank*"],
+    "fields": ["title:budget", "title:oil", "tag:economy", "tag:russia", "person:tanaka"],
+    "people's names": ["putin", "vladimir putin", "merkel", "angela merkel", "garcia"],
+    "misspellings": ["goverment", "electoin", "petrolium"],
+}  # fmt: skip
 
 
 def searches(base):
-    """The benchmark's searches as query strings; filters use the most common people and tags."""
+    """``{query string: kind}`` of the benchmark's searches; filters use the most common
+    people and tags."""
     data = json.loads(get(f"{base}/api/search/?q=election"))
     people = [f["slug"] for f in data["facets"]["people"][:3]]
     tags = [f["slug"] for f in data["facets"]["tags"][:3]]
-    found = [{"q": q} for q in WORD_QUERIES]
+    found = [(kind, {"q": q}) for kind, queries in QUERIES.items() for q in queries]
     found += [
-        {"q": "election", "person": people[0]},
-        {"q": "budget", "tag": tags[0]},
-        {"q": "oil", "tag": tags[1], "from": "2015-01-01", "to": "2016-12-31"},
-        {"q": "government", "from": "2017-03-01", "to": "2017-03-31"},
-        {"q": "election", "sort": "newest"},
-        {"q": "police", "sort": "oldest", "page": "3"},
-        {"q": "market", "page": "40"},
-        {"person": people[1]},
-        {"tag": tags[2]},
-        {"tag": tags[0], "person": people[0]},
-        {"from": "2016-06-01", "to": "2016-06-30"},
-        {"tag": tags[1], "sort": "newest", "page": "2"},
-        {"person": people[2], "from": "2012-01-01"},
-        {},
+        ("filters, dates", {"q": "election", "person": people[0]}),
+        ("filters, dates", {"q": "budget", "tag": tags[0]}),
+        ("filters, dates", {"q": "oil", "tag": tags[1], "from": "2015-01-01", "to": "2016-12-31"}),
+        ("filters, dates", {"q": "government", "from": "2017-03-01", "to": "2017-03-31"}),
+        ("sorted, deep pages", {"q": "election", "sort": "newest"}),
+        ("sorted, deep pages", {"q": "police", "sort": "oldest", "page": "3"}),
+        ("sorted, deep pages", {"q": "market", "page": "40"}),
+        ("no query: filters only", {"person": people[1]}),
+        ("no query: filters only", {"tag": tags[2]}),
+        ("no query: filters only", {"tag": tags[0], "person": people[0]}),
+        ("no query: filters only", {"from": "2016-06-01", "to": "2016-06-30"}),
+        ("no query: filters only", {"tag": tags[1], "sort": "newest", "page": "2"}),
+        ("no query: filters only", {"person": people[2], "from": "2012-01-01"}),
+        ("no query: filters only", {}),
     ]
-    return [urlencode(params) for params in found]
+    return {urlencode(params): kind for kind, params in found}
 
 
-def measure_pages(base, query_strings, rounds):
-    """``{query_string: [ms, ...]}`` for the search page; checks what each page shows."""
+def by_kind(timings, kinds):
+    """``{kind: [ms, ...]}`` from ``{query string: [ms, ...]}`` and ``{query string: kind}``."""
+    grouped = {}
+    for query_string, times in timings.items():
+        grouped.setdefault(kinds[query_string], []).extend(times)
+    return grouped
+
+
+def measure_pages(base, query_strings, rounds, server):
+    """``({query_string: [ms, ...]}, {query_string: server CPU ms})`` for the search page, one
+    request at a time; checks what each page shows. The CPU is the gunicorn workers' (clock
+    ticks: exact summed over many requests, not for one)."""
     for query_string in query_strings:  # warm up both workers
         get(f"{base}/search/?{query_string}")
         get(f"{base}/search/?{query_string}")
     timings = {query_string: [] for query_string in query_strings}
+    cpu = dict.fromkeys(query_strings, 0.0)
+    workers = worker_pids(server)
     order = list(query_strings) * rounds
     random.Random(4).shuffle(order)
     for query_string in order:
+        cpu_before = cpu_seconds(workers)
         started = time.perf_counter()
         html = get(f"{base}/search/?{query_string}")
         timings[query_string].append((time.perf_counter() - started) * 1000)
+        cpu[query_string] += (cpu_seconds(workers) - cpu_before) * 1000 / rounds
         if "<strong>0</strong> articles" not in html:
             assert 'class="facets"' in html and "<svg" in html, query_string
         if "q=" in query_string and "<strong>0</strong>" not in html:
             assert 'class="snippet"' in html, query_string
-    return timings
+    return timings, cpu
 
 
 def bare_whoosh(env, query_strings, rounds):
@@ -148,7 +164,7 @@ def percentile(values, fraction):
     return values[max(0, round(len(values) * fraction) - 1)]
 
 
-def report(pages, bare):
+def report(pages, bare, kinds, cpu):
     every_page = [t for times in pages.values() for t in times]
     every_bare = [t for times in bare.values() for t in times]
     print("\n| measured | requests | p50 ms | p95 ms | max ms |")
@@ -160,12 +176,46 @@ def report(pages, bare):
         )
     ratio = statistics.median(every_page) / statistics.median(every_bare)
     print(f"\nratio of the p50s (page / bare Whoosh): {ratio:.2f}")
-    print("\n| search | page p50 ms | bare Whoosh p50 ms |\n| --- | ---: | ---: |")
+    print(f"server CPU per search, mean: {statistics.mean(cpu.values()):.1f} ms")
+    print(
+        "\n| kind of search | searches | page p50 ms | page p95 ms | max ms | "
+        "server CPU ms, mean |\n| --- | ---: | ---: | ---: | ---: | ---: |"
+    )
+    for kind, times in by_kind(pages, kinds).items():
+        mine = [query_string for query_string in pages if kinds[query_string] == kind]
+        print(
+            f"| {kind} | {len(mine)} | {statistics.median(times):.1f} | "
+            f"{percentile(times, 0.95):.1f} | {max(times):.1f} | "
+            f"{statistics.mean(cpu[query_string] for query_string in mine):.1f} |"
+        )
+    print(
+        "\n| search | page p50 ms | bare Whoosh p50 ms | server CPU ms |\n"
+        "| --- | ---: | ---: | ---: |"
+    )
     for query_string, times in pages.items():
         print(
             f"| `{query_string or '(nothing)'}` | {statistics.median(times):.1f} | "
-            f"{statistics.median(bare[query_string]):.1f} |"
+            f"{statistics.median(bare[query_string]):.1f} | {cpu[query_string]:.1f} |"
         )
+
+
+def build_archive(data, articles):
+    """The Reuters sample plus generated articles, ``articles`` in all, ingested into the
+    ``ARCHIVE_DATA_DIR`` ``data`` (reused if it holds an archive); returns its environment."""
+    # One client address sends every search: the per-client search rate limit is off.
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data), "DJANGO_DEBUG": "0"}
+    env["ARCHIVE_SEARCH_RATE"] = "0"
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    if not (data / "archive.sqlite3").exists():
+        generated = articles - len(list(REUTERS.glob("*.txt")))
+        seeds = Path(tempfile.mkdtemp(prefix="bench-search-seeds-"))
+        write_seeds(seeds / "seeds", generated)
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "collectstatic", "--noinput", "-v0")
+        started = time.perf_counter()
+        manage(env, "ingest", str(REUTERS), str(seeds / "seeds"))
+        print(f"ingested and indexed in {time.perf_counter() - started:.0f} s (data: {data})")
+    return env
 
 
 def main():
@@ -180,27 +230,17 @@ def main():
         return
 
     data = Path(args.data or tempfile.mkdtemp(prefix="bench-search-")).resolve()
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data), "DJANGO_DEBUG": "0"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    if not (data / "archive.sqlite3").exists():
-        generated = args.articles - len(list(REUTERS.glob("*.txt")))
-        seeds = Path(tempfile.mkdtemp(prefix="bench-search-seeds-"))
-        write_seeds(seeds / "seeds", generated)
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
-        started = time.perf_counter()
-        manage(env, "ingest", str(REUTERS), str(seeds / "seeds"))
-        print(f"ingested and indexed in {time.perf_counter() - started:.0f} s (data: {data})")
+    env = build_archive(data, args.articles)
     server, base = serve(env)
     try:
-        query_strings = searches(base)
-        pages = measure_pages(base, query_strings, args.rounds)
+        kinds = searches(base)
+        pages, cpu = measure_pages(base, kinds, args.rounds, server)
     finally:
         server.terminate()
         server.wait()
-    bare = bare_whoosh(env, query_strings, args.rounds)
-    print(f"\n### {args.articles:,} articles, {len(query_strings)} searches × {args.rounds}")
-    report(pages, bare)
+    bare = bare_whoosh(env, list(kinds), args.rounds)
+    print(f"\n### {args.articles:,} articles, {len(kinds)} searches × {args.rounds}")
+    report(pages, bare, kinds, cpu)
 
 
 if __name__ == "__main__":

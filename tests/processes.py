@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
@@ -53,8 +54,11 @@ def fetch(url, timeout=10):
 
 
 @contextmanager
-def serve(env, workers=2):
-    """gunicorn serving the archive of ``env`` on a free port; yields its base URL."""
+def serve(env, workers=2, healthy=True):
+    """gunicorn serving the archive of ``env`` on a free port; yields its base URL.
+
+    Ready once ``/healthz`` answers: 200 (with ``healthy``), or any answer.
+    """
     port = free_port()
     server = subprocess.Popen(
         [GUNICORN, "archive.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers)],
@@ -65,13 +69,18 @@ def serve(env, workers=2):
         deadline = time.monotonic() + 30
         while True:
             try:
-                fetch(base + "/robots.txt")
+                fetch(base + "/healthz")
                 break
-            except OSError:
-                if server.poll() is not None:
-                    raise AssertionError("gunicorn exited:\n" + server.stderr.read()) from None
-                assert time.monotonic() < deadline, "gunicorn did not answer within 30 s"
-                time.sleep(0.1)
+            except urllib.error.HTTPError as error:
+                if not healthy:
+                    break
+                last = f"{error.code}: {error.read().decode()}"
+            except OSError as error:
+                last = str(error)
+            if server.poll() is not None:
+                raise AssertionError("gunicorn exited:\n" + server.stderr.read())
+            assert time.monotonic() < deadline, f"gunicorn not ready within 30 s: {last}"
+            time.sleep(0.1)
         yield base
     finally:
         server.terminate()

@@ -244,6 +244,8 @@ def test_a_client_over_the_search_rate_is_asked_to_wait(client, search_index):
     assert refused.status_code == 429
     assert 0 < int(refused["Retry-After"]) <= 61
     assert get_status(client, "/search/feed/?q=harbour") == 429
+    assert get_status(client, "/trends/?q=harbour") == 429  # each series is a search
+    assert get_status(client, "/api/trends/?q=harbour") == 429
     assert get_status(client, "/api/autocomplete/?q=harb") == 200  # counted apart
     assert client.get("/search/?q=harbour", REMOTE_ADDR="192.0.2.7").status_code == 200
     assert get_status(client, "/articles/") == 200  # browsing is not limited

@@ -1,6 +1,12 @@
 """Serving for real: the README's first command step by step, and several gunicorn workers."""
 
+import json
 import os
+import shutil
+import signal
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -63,3 +69,57 @@ def test_every_worker_shows_a_change_and_keeps_showing_it(tmp_path):
         for _ in range(12):
             assert "/archive/1999/" in fetch(base + "/")[1]
             assert "<mark>Zeppelin</mark> Returns" in fetch(base + "/search/?q=zeppelin")[1]
+
+
+def test_a_graceful_reload_reopens_an_index_rebuilt_meanwhile(tmp_path):
+    """``kill -HUP``: new workers start and open the search index afresh (the index was
+    deleted and rebuilt from the database meanwhile); requests keep being answered."""
+    data = tmp_path / "data"
+    pidfile = tmp_path / "gunicorn.pid"
+    env = archive_env(data, GUNICORN_CMD_ARGS=f"--pid {pidfile}")
+    for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["ingest"]):
+        manage(env, *step)
+    new = tmp_path / "new"
+    new.mkdir()
+    (new / "001.txt").write_text(
+        seed_text(url="https://example.com/1999/zeppelin", title="Zeppelin Returns", body="A.")
+    )
+
+    with serve(env) as base:
+        master = int(pidfile.read_text())
+        before = workers(master)
+        for _ in range(6):  # both workers have their searcher open
+            assert "Trump Questions Putin" in fetch(base + "/search/?q=putin")[1]
+        shutil.rmtree(data / "whoosh_index")
+        manage(env, "ingest", str(new))  # into a new, partial index
+        manage(env, "reindex")  # rebuilt whole from the database
+
+        answers = []
+        polling = threading.Thread(target=poll, args=(base + "/search/?q=putin", answers, 3))
+        polling.start()
+        os.kill(master, signal.SIGHUP)
+        wait_until(
+            lambda: not workers(master) & before and len(workers(master)) >= 2,
+            "new workers in place of the old",
+        )
+        polling.join()
+
+        for _ in range(6):
+            assert "<mark>Zeppelin</mark> Returns" in fetch(base + "/search/?q=zeppelin")[1]
+            assert "Trump Questions Putin" in fetch(base + "/search/?q=putin")[1]
+        assert json.loads(fetch(base + "/healthz")[1])["checks"]["search_index"]["documents"] == 2
+    assert answers and set(answers) == {200}
+
+
+def workers(master):
+    return set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+
+
+def poll(url, answers, seconds):
+    """Fetch ``url`` again and again for ``seconds``, noting each status."""
+    until = time.monotonic() + seconds
+    while time.monotonic() < until:
+        try:
+            answers.append(fetch(url)[0])
+        except OSError as error:
+            answers.append(str(error))

@@ -1,6 +1,6 @@
 """The seam between keeping the index in step (``articles.index``) and a search engine.
 
-Keeping the index in step needs four things of an engine, and nothing else:
+Keeping the index in step needs these things of an engine, and nothing else:
 
 - ``batch(clear=False, bulk=False)``: a ``Batch`` to ``update`` and ``remove`` articles (by
   id) and then ``commit`` (or ``cancel``) at once; ``clear`` drops every other document;
@@ -9,7 +9,11 @@ Keeping the index in step needs four things of an engine, and nothing else:
 - ``indexed_fingerprints()``: ``{article id: stored fingerprint}`` of every document, for
   ``check_index``;
 - ``problems(deep=False)``: what is damaged in the index, read through (``check_index``);
-- ``after_write()``: housekeeping once a drain has written (e.g. compaction).
+- ``after_write()``: housekeeping once a drain has written (e.g. compaction);
+- ``document_count()``: how many documents the index holds, cheaply (``/healthz`` and the
+  start-up checks compare it with the articles); ``IndexMissing`` if there is no index;
+- ``writing()``: whether a writer is at work on the index now (``/healthz``: a queue being
+  drained is not stuck).
 
 ``HaystackEngine`` implements it with haystack's own backend API (``update``, ``remove``,
 ``clear`` and a ``SearchQuerySet``), so it works with any backend haystack supports
@@ -39,6 +43,10 @@ BULK_THRESHOLD = 2000
 READ_CHUNK = 500
 #: Documents read from a search engine per request when listing them all.
 FINGERPRINT_PAGE = 1000
+
+
+class IndexMissing(Exception):
+    """There is no index to read (the message says where it was looked for)."""
 
 
 def read_articles(index, ids):
@@ -104,6 +112,14 @@ class IndexEngine:
 
     def after_write(self):
         """Nothing to do after a write."""
+
+    def document_count(self):
+        """The documents in the index: a match-all search's total."""
+        return SearchQuerySet(using=self.using).models(Article).all().count()
+
+    def writing(self):
+        """Without a write lock, nobody can tell: False."""
+        return False
 
 
 class HaystackBatch(Batch):

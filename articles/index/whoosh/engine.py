@@ -5,8 +5,11 @@ beside it, ``articles.index.whoosh.locks``). After a drain, a compaction starts 
 background if the writes left segments worth rewriting (``articles.index.whoosh.compaction``).
 """
 
-from articles.index.engines import IndexEngine
+from whoosh.index import exists_in
+
+from articles.index.engines import IndexEngine, IndexMissing
 from articles.index.whoosh import compaction, verify
+from articles.index.whoosh.locks import file_lock, write_lock_path
 from articles.index.whoosh.writer import IndexBatch
 
 
@@ -31,3 +34,14 @@ class WhooshEngine(IndexEngine):
 
     def after_write(self):
         compaction.start_if_due(self.path)
+
+    def document_count(self):
+        """The live documents of the index, from its table of contents (never creates one)."""
+        if not exists_in(self.path):
+            raise IndexMissing(f"no search index in {self.path}")
+        return self.backend.searcher().doc_count()
+
+    def writing(self):
+        """Whether another process or thread holds the write lock (a drain, an ingest)."""
+        with file_lock(write_lock_path(self.path), blocking=False) as acquired:
+            return not acquired
