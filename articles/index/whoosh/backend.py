@@ -91,8 +91,19 @@ class _Phrase(wq.Phrase):
             and (matcher.slop, matcher.ordered, matcher.mindist) == (1, True, 1)
             and not any(m.supports("characters") for m in matcher.ms)
         ):
-            matcher.__class__ = _AdjacentWords  # the same matcher, a faster check
+            formats = [_posting_format(m) for m in matcher.ms]
+            if None not in formats:
+                matcher.__class__ = _AdjacentWords  # the same matcher, a faster check
+                matcher.decoders = [f.decoder("positions") for f in formats]
         return matcher
+
+
+def _posting_format(matcher):
+    """The postings format under ``matcher`` and its wrappers (e.g. the one that skips
+    deleted documents), or None when it is not a single word's postings."""
+    while not hasattr(matcher, "format") and hasattr(matcher, "child"):
+        matcher = matcher.child
+    return getattr(matcher, "format", None)
 
 
 class _AdjacentWords(SpanNear2.SpanNear2Matcher):
@@ -101,14 +112,17 @@ class _AdjacentWords(SpanNear2.SpanNear2Matcher):
     Whoosh builds a ``Span`` per occurrence of each word in each document holding all the
     words, then pairs them up; most such documents do not hold the phrase (13,000 candidates
     for 343 matches of "united states" at 20,000 articles). The starts of the phrase are a
-    set intersection, and the spans the same as Whoosh's.
+    set intersection, and the spans the same as Whoosh's. ``decoders`` (one per word, set by
+    ``_Phrase``) read each word's positions from its postings.
     """
 
+    def copy(self):
+        duplicate = super().copy()
+        duplicate.decoders = self.decoders
+        return duplicate
+
     def _get_spans(self):
-        decoders = getattr(self, "decoders", None)
-        if decoders is None:  # once per matcher, not per candidate (as value_as does)
-            decoders = self.decoders = [m.format.decoder("positions") for m in self.ms]
-        (first, *others), (decode_first, *decode_others) = self.ms, decoders
+        (first, *others), (decode_first, *decode_others) = self.ms, self.decoders
         starts = set(decode_first(first.value()))
         for offset, (matcher, decode) in enumerate(zip(others, decode_others, strict=True), 1):
             starts.intersection_update([p - offset for p in decode(matcher.value())])
