@@ -210,17 +210,17 @@ def time_overview():
     print(f"\nhome page figures, uncached (after a change): {statistics.median(timings):.0f} ms")
 
 
-def manage(env, *args):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=REPO, env=env, check=True)
+def manage(env, *args, repo=REPO):
+    subprocess.run([PYTHON, "manage.py", *args], cwd=repo, env=env, check=True)
 
 
-def serve(env):
+def serve(env, repo=REPO):
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [GUNICORN, "archive.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):

@@ -199,21 +199,22 @@ def report(pages, bare, kinds, cpu):
         )
 
 
-def build_archive(data, articles):
-    """The Reuters sample plus generated articles, ``articles`` in all, ingested into the
-    ``ARCHIVE_DATA_DIR`` ``data`` (reused if it holds an archive); returns its environment."""
+def build_archive(data, articles, repo=REPO, seeds=None):
+    """The Reuters sample plus generated articles, ``articles`` in all (written to ``seeds``,
+    or a temporary folder), ingested by the code in ``repo`` into the ``ARCHIVE_DATA_DIR``
+    ``data`` (reused if it holds an archive); returns its environment."""
     # One client address sends every search: the per-client search rate limit is off.
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data), "DJANGO_DEBUG": "0"}
     env["ARCHIVE_SEARCH_RATE"] = "0"
     env.pop("DJANGO_SETTINGS_MODULE", None)
     if not (data / "archive.sqlite3").exists():
-        generated = articles - len(list(REUTERS.glob("*.txt")))
-        seeds = Path(tempfile.mkdtemp(prefix="bench-search-seeds-"))
-        write_seeds(seeds / "seeds", generated)
-        manage(env, "migrate", "--noinput", "-v0")
-        manage(env, "collectstatic", "--noinput", "-v0")
+        seeds = seeds or Path(tempfile.mkdtemp(prefix="bench-search-seeds-")) / "seeds"
+        if not seeds.exists():
+            write_seeds(seeds, articles - len(list(REUTERS.glob("*.txt"))))
+        manage(env, "migrate", "--noinput", "-v0", repo=repo)
+        manage(env, "collectstatic", "--noinput", "-v0", repo=repo)
         started = time.perf_counter()
-        manage(env, "ingest", str(REUTERS), str(seeds / "seeds"))
+        manage(env, "ingest", str(REUTERS), str(seeds), repo=repo)
         print(f"ingested and indexed in {time.perf_counter() - started:.0f} s (data: {data})")
     return env
 

@@ -52,6 +52,7 @@ def main():
     parser.add_argument("--kind", choices=["search", "article", "browse"], default="search")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--dump", type=Path, help="also save the profile here (pstats)")
     args = parser.parse_args()
     os.environ.update(
         ARCHIVE_DATA_DIR=str(args.data.resolve()),
@@ -75,6 +76,8 @@ def main():
     for path in picks:
         client.get(path)
     profile.disable()
+    if args.dump:
+        profile.dump_stats(args.dump)
     for order in ("tottime", "cumulative"):
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out).strip_dirs().sort_stats(order)

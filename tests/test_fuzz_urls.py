@@ -28,8 +28,15 @@ PAGES_WITH_PARAMETERS = [
     "/opensearch.xml",
     "/sitemap.xml",
     "/feeds/latest/",
+    "/trends/",
+    "/api/trends/",
+    "/articles/2017/07/07/trump-questions-putin/",
+    "/healthz",
 ]
-PARAMETERS = ["q", "person", "tag", "from", "to", "sort", "page", "format", "undated", "x"]
+PARAMETERS = [
+    "q", "person", "tag", "from", "to", "sort", "page", "format", "undated", "interval", "scale",
+    "highlight", "letter", "x",
+]  # fmt: skip
 PATTERNS = [
     "/articles/{0}/{1}/{2}/{3}/",
     "/articles/undated/{3}/",

@@ -132,11 +132,13 @@ def test_a_missing_index_makes_search_unavailable_and_the_site_serve_on(client, 
     assert page.status_code == 503
     assert page["Retry-After"]
     assert "Search is unavailable" in page.content.decode()
-    for url in ("/api/search/?q=harbour", "/api/autocomplete/?q=harb"):
+    assert "Search is unavailable" in client.get("/trends/?q=harbour").content.decode()
+    for url in ("/api/search/?q=harbour", "/api/autocomplete/?q=harb", "/api/trends/?q=harbour"):
         response = client.get(url)
         assert response.status_code == 503
         assert "unavailable" in response.json()["errors"][0]
     assert get_status(client, "/search/feed/?q=harbour") == 503
+    assert get_status(client, "/trends/?q=harbour") == 503
     for url in ("/", "/articles/", "/tags/", article.get_absolute_url(), "/feeds/latest/"):
         assert get_status(client, url) == 200, url
 

@@ -5,11 +5,12 @@ nothing asks the database.
 """
 
 import dataclasses
+import heapq
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from html import unescape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.urls import reverse
 from django.utils import timezone
@@ -139,10 +140,17 @@ class SearchOutcome:
 
     @property
     def facet_lists(self):
-        """``(id, heading, shown, more)`` for each facet with values: the ``FACET_LIMIT``
-        most frequent, and the rest (up to ``FACET_MORE_LIMIT``) for a "more" disclosure."""
+        """``(id, heading, links, shown, more)`` for each facet with values: its links (up to
+        ``FACET_MORE_LIMIT``, the most frequent first), of which the first ``shown`` are in
+        view and the ``more`` others in a "more" disclosure."""
         return [
-            (f"facet-{name}", heading, links[:FACET_LIMIT], links[FACET_LIMIT:])
+            (
+                f"facet-{name}",
+                heading,
+                links,
+                FACET_LIMIT,
+                max(len(links) - FACET_LIMIT, 0),
+            )
             for name, heading in (("people", "People"), ("tags", "Tags"), ("years", "Years"))
             if (links := self.facets.get(name))
         ]
@@ -237,9 +245,9 @@ def facet_values(facets, name):
 
 def _top(values):
     """The ``FACET_MORE_LIMIT`` most frequent (value, count) pairs with a count."""
-    return sorted((item for item in values if item[1]), key=lambda item: (-item[1], item[0]))[
-        :FACET_MORE_LIMIT
-    ]
+    return heapq.nsmallest(
+        FACET_MORE_LIMIT, (item for item in values if item[1]), key=lambda item: (-item[1], item[0])
+    )
 
 
 def search_url(params, **changes):
@@ -252,6 +260,20 @@ def _toggle(values, value):
     return [v for v in values if v != value] if value in values else [*values, value]
 
 
+def toggle_urls(params, param, selected, values):
+    """``search_url(params, **{param: _toggle(selected, value)})`` for each of ``values``: the
+    unchanged parameters are encoded once (a facet lists up to ``FACET_MORE_LIMIT`` values)."""
+    placeholder = object()
+    pairs = params.url_params(**{param: [placeholder]})
+    at = next(i for i, (key, value) in enumerate(pairs) if value is placeholder)
+    before, after = urlencode(pairs[:at]), urlencode(pairs[at + 1 :])
+    page = reverse("search:page")
+    for value in values:
+        toggled = urlencode([(param, v) for v in _toggle(selected, value)])
+        query_string = "&".join(part for part in (before, toggled, after) if part)
+        yield page + (f"?{query_string}" if query_string else "")
+
+
 def facet_links(params, facets, names, undated=0):
     """People, tags and years to narrow by (or, when selected, to remove), with counts; the
     years end with "Undated" (slug ``undated``) when ``undated`` matches have no date."""
@@ -260,17 +282,20 @@ def facet_links(params, facets, names, undated=0):
         ("people", "person", params.people),
         ("tags", "tag", params.tags),
     ):
+        shown = [
+            (slug, count) for slug, count in _top(facets.get(facet, [])) if slug in names[facet]
+        ]
+        urls = toggle_urls(params, param, selected, [slug for slug, _ in shown])
         links[facet] = [
             Link(
                 names[facet][slug],
-                search_url(params, **{param: _toggle(selected, slug)}),
+                url,
                 count=count,
                 slug=slug,
                 selected=slug in selected,
                 description=getattr(names[facet][slug], "description", ""),
             )
-            for slug, count in _top(facets.get(facet, []))
-            if slug in names[facet]
+            for (slug, count), url in zip(shown, urls, strict=True)
         ]
     years = sorted((int(year), count) for year, count in facets.get("year", []) if count)
     links["years"] = []

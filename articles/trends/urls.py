@@ -2,13 +2,11 @@
 
 from django.urls import path
 
-from articles.search.limits import limited
 from articles.trends import views
 
 app_name = "trends"
 
 urlpatterns = [
-    # Each series is a search: trends count against the client's searches and the worker's slots.
-    path("trends/", limited("search")(views.trends_page), name="page"),
-    path("api/trends/", limited("search")(views.trends_api), name="api"),
+    path("trends/", views.trends_page, name="page"),
+    path("api/trends/", views.trends_api, name="api"),
 ]

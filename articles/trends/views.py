@@ -10,7 +10,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from articles.search.limits import limited
 from articles.search.params import shown
+from articles.search.views import degrades_to, unavailable_json, unavailable_page
 from articles.trends.chart import build_chart
 from articles.trends.counting import count_trends
 from articles.trends.params import TrendParams, canonical_query_string
@@ -19,7 +21,11 @@ from articles.trends.presenting import examples, filter_chips, series_fields, to
 FORMATS = ("json", "csv", "svg")
 
 
+# Each series is a search: trends count against the client's searches and the worker's slots,
+# and answer 503 like search when the engine cannot.
 @require_safe
+@limited("search")
+@degrades_to(unavailable_page)
 def trends_page(request):
     if (query_string := canonical_query_string(request.GET)) is not None:
         return redirect(f"{reverse('trends:page')}?{query_string}")
@@ -42,6 +48,8 @@ def trends_page(request):
 
 
 @require_safe
+@limited("search")
+@degrades_to(unavailable_json)
 def trends_api(request):
     """``?q=...``: JSON; ``&format=csv``: a spreadsheet's rows; ``&format=svg``: the chart.
 
