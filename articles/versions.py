@@ -188,17 +188,19 @@ def versions_of(article):
 
 def other_versions(article_ids):
     """``{article id: [its other versions, oldest first]}`` for the articles with a story;
-    two queries."""
-    stories = dict(
-        Article.objects.filter(pk__in=article_ids, story__isnull=False).values_list(
-            "pk", "story_id"
-        )
-    )
+    one query (the articles are members of their own stories)."""
+    stories = Article.objects.filter(pk__in=article_ids, story__isnull=False).values("story_id")
     members = defaultdict(list)
     for version in (
-        Article.objects.filter(story_id__in=set(stories.values()))
+        Article.objects.filter(story_id__in=stories)
         .only("pk", "title", "url", "slug", "pub_date", "story")
         .order_by("pk")
     ):
         members[version.story_id].append(version)
-    return {pk: [v for v in members[story] if v.pk != pk] for pk, story in stories.items()}
+    wanted = set(article_ids)
+    return {
+        version.pk: [other for other in story if other.pk != version.pk]
+        for story in members.values()
+        for version in story
+        if version.pk in wanted
+    }
