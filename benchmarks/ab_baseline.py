@@ -1,9 +1,10 @@
 """This checkout against an earlier revision, in one run: ingest, the search page and browsing.
 
-    .venv/bin/python benchmarks/ab_baseline.py --baseline 39752b6 [--articles 20000]
-        [--rounds 4] [--requests 50] [--work DIR]
+    .venv/bin/python benchmarks/ab_baseline.py --baseline 39752b6 [--against REVISION]
+        [--articles 20000] [--rounds 4] [--requests 50] [--work DIR]
 
-1. Checks the baseline revision out in ``WORK/baseline`` (a git worktree; the same
+1. Checks the baseline revision out in ``WORK/baseline`` (and ``--against``, compared
+   instead of this checkout, in ``WORK/against``; git worktrees; the same
    virtualenv runs both) and writes the search benchmark's seed files once: the 2,000
    Reuters articles plus generated ones (``bench_search_http.build_archive``).
 2. Ingests them with each revision's own ``manage.py ingest`` into its own data folder, one
@@ -100,6 +101,7 @@ def report(title, timings, baseline, current):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--baseline", required=True, help="a git revision")
+    parser.add_argument("--against", help="a git revision to compare instead of this checkout")
     parser.add_argument("--articles", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=4)
     parser.add_argument("--requests", type=int, default=50, help="pages of each kind per round")
@@ -107,13 +109,15 @@ def main():
     args = parser.parse_args()
     work = (args.work or Path(tempfile.mkdtemp(prefix="bench-ab-"))).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    trees = {"baseline": checkout(args.baseline, work / "baseline"), "current": REPO}
-    print(f"baseline {args.baseline}, this checkout {REPO}; {uptime()}")
+    current = checkout(args.against, work / "against") if args.against else REPO
+    trees = {"baseline": checkout(args.baseline, work / "baseline"), "current": current}
+    print(f"baseline {args.baseline}, compared: {args.against or REPO}; {uptime()}")
 
     envs = {}
     for name, tree in trees.items():
         started = time.perf_counter()
-        envs[name] = build_archive(work / f"data-{name}", args.articles, tree, work / "seeds")
+        data = work / f"data-{args.against if name == 'current' and args.against else name}"
+        envs[name] = build_archive(data, args.articles, tree, work / "seeds")
         print(f"{name}: build {time.perf_counter() - started:.0f} s; {uptime()}")
 
     servers, bases = {}, {}

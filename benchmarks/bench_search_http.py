@@ -134,6 +134,7 @@ def time_bare_whoosh(rounds, query_strings):
     from django.http import QueryDict
     from haystack import connections
     from whoosh.highlight import HtmlFormatter
+    from whoosh.index import open_dir
 
     from articles.search.params import SearchParams
     from articles.search.query import parse_query
@@ -141,7 +142,7 @@ def time_bare_whoosh(rounds, query_strings):
 
     backend = connections["default"].get_backend()
     backend.setup()
-    searcher = backend.index.searcher()
+    searcher = open_dir(backend.path).searcher()  # Whoosh's own, default scoring
     queries = {}
     for query_string in query_strings:
         params = SearchParams.from_querydict(QueryDict(query_string))
