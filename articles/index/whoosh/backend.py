@@ -43,9 +43,10 @@ from haystack.models import SearchResult
 from haystack.utils import get_identifier, get_model_ct
 from whoosh import fields as wf
 from whoosh import query as wq
-from whoosh.collectors import FilterCollector, TopCollector
+from whoosh.collectors import FilterCollector, TopCollector, UnsortedCollector
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import EmptyIndexError
+from whoosh.matching.binary import IntersectionMatcher
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.query.spans import Span, SpanNear2
 from whoosh.scoring import BM25F, BM25FScorer
@@ -500,7 +501,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if end_offset == 0:
             # No result asked for, only the total and the facets (``sqs[:0]``, as trends
             # count): the matches are collected unscored and unranked, about twice as fast.
-            collector = searcher.collector(scored=False, filter=allowed)
+            collector = _stepping_through_and(searcher.collector(scored=False, filter=allowed))
             limit = 0  # and no page of results to build or highlight
         else:
             collector = _with_every_match(
@@ -519,8 +520,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         # Facets before a spelling suggestion, which may refresh the searcher (and the tables
         # of its segments) when the index changed: the documents found are this searcher's.
         counts = self._facets(results, facets) if facets else {}
-        suggestion = None
-        if self.include_spelling and hits < settings.SEARCH_SUGGEST_BELOW:
+        suggestion = None  # and none for a count (corrections and relaxations count many)
+        if self.include_spelling and limit and hits < settings.SEARCH_SUGGEST_BELOW:
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
         return {
             "results": found,
@@ -712,6 +713,31 @@ def _with_every_match(collector):
         collector.child = _with_every_match(collector.child)
     elif isinstance(collector, TopCollector):
         collector = _TopAndEveryMatch(collector.limit)
+    return collector
+
+
+class _UnscoredMatches(UnsortedCollector):
+    """Whoosh's unscored collector, stepping through the matches of an AND of words.
+
+    For the matches of an unscored search Whoosh reads ``all_ids()`` of the matcher: every
+    posting of every word, an intersection making a set of each side. Stepping through an
+    intersection skips the common words' postings by blocks to the next document of the rarer
+    ones instead: counts of a long title's words (as corrections and relaxations ask, with
+    words such as "corp" and "net" in thousands of articles) read a few blocks, not all.
+    """
+
+    def matches(self):
+        if isinstance(self.matcher, IntersectionMatcher):
+            return self._step_through_matches()
+        return super().matches()
+
+
+def _stepping_through_and(collector):
+    """``collector`` (Whoosh's unscored one, perhaps filtered) with ``_UnscoredMatches``."""
+    if isinstance(collector, FilterCollector):
+        collector.child = _stepping_through_and(collector.child)
+    elif type(collector) is UnsortedCollector:
+        collector = _UnscoredMatches()
     return collector
 
 

@@ -22,7 +22,6 @@ RapidFuzz computes the distances in C++ (~10 ms a word over 20,000 articles' voc
 import threading
 from dataclasses import dataclass
 from functools import cached_property
-from itertools import islice
 
 from rapidfuzz import process
 from rapidfuzz.distance import DamerauLevenshtein
@@ -37,7 +36,6 @@ RARE = 2
 FREQUENCY_RATIO = 3
 #: Candidates tied on edits that are told apart by the rest of the query.
 TIED_CANDIDATES = 6
-CO_OCCURRENCE_CAP = 1000
 NAME_FIELDS = ("person_names", "tag_names")
 TITLE_FIELD = "title"
 
@@ -127,9 +125,11 @@ def correct(words, vocabulary, searcher, text_field):
 
 
 def _together(searcher, text_field, stems):
-    """How many documents have all the ``stems`` (capped: only whether any matters much)."""
+    """Whether any document has all the ``stems``. The first one found answers, and the
+    matcher skips through the postings (a segment's postings leave out its deleted
+    documents), where counting them all would read every posting of each common word."""
     query = wq.And([wq.Term(text_field, stem) for stem in stems])
-    return sum(1 for _ in islice(searcher.docs_for_query(query), CO_OCCURRENCE_CAP))
+    return any(query.matcher(sub).is_active() for sub, _ in searcher.leaf_searchers())
 
 
 def _correction(word, others, vocabulary, searcher, text_field):
