@@ -202,35 +202,15 @@ class ArticleAdmin(FastChangelistMixin, admin.ModelAdmin):
         PersonFilter,
     ]
     autocomplete_fields = ["people", "tags"]
+    #: What the source file says and the story's versions: shown, not edited here.
+    source_fields = ["url", "slug", "source_number", "word_count", "body", "created", "updated"]
+    version_fields = ["other_versions", "versions_split"]
     fieldsets = [
         (None, {"fields": ["title", "pub_date", "publication", "people", "tags"]}),
-        (
-            "From the source file",
-            {
-                "fields": [
-                    "url",
-                    "slug",
-                    "source_number",
-                    "word_count",
-                    "body",
-                    "created",
-                    "updated",
-                ]
-            },
-        ),
-        ("Versions of the same story", {"fields": ["other_versions", "versions_split"]}),
+        ("From the source file", {"fields": source_fields}),
+        ("Versions of the same story", {"fields": version_fields}),
     ]
-    readonly_fields = [
-        "url",
-        "slug",
-        "source_number",
-        "word_count",
-        "body",
-        "created",
-        "updated",
-        "other_versions",
-        "versions_split",
-    ]
+    readonly_fields = [*source_fields, *version_fields]
     actions = ["split_from_story"]
 
     @admin.display(description="other versions")

@@ -214,22 +214,25 @@ def manage(env, *args, repo=REPO):
     subprocess.run([PYTHON, "manage.py", *args], cwd=repo, env=env, check=True)
 
 
-def serve(env, repo=REPO):
+def serve(env, repo=REPO, args=("--workers", "2"), ready="/robots.txt"):
+    """gunicorn for the archive in ``repo`` on a free port, with ``args``; returns the server
+    and its address once ``ready`` answers."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
-        [GUNICORN, "archive.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
+        [GUNICORN, "archive.wsgi", "--bind", f"127.0.0.1:{port}", *args],
         cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
-    for _ in range(150):
+    for _ in range(300):
         try:
-            get(base + "/robots.txt")
+            get(base + ready)
             return server, base
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError("gunicorn did not start")
+    server.kill()
+    raise RuntimeError(f"gunicorn did not answer {ready}")
 
 
 def get(url):

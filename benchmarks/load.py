@@ -44,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pages import (  # noqa: E402
     browsing_pages,
     cpu_seconds,
-    get,
+    serve,
     sitemap_paths,
     worker_pids,
     worker_rss,
@@ -54,7 +54,6 @@ from generate_articles import generate  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
-GUNICORN = str(Path(PYTHON).parent / "gunicorn")
 BASELINE_USERS = 16
 WARM_UP_SECONDS = 10
 
@@ -189,27 +188,10 @@ def reading_paths(base):
     }
 
 
-def serve(env, extra_args):
-    """gunicorn as ``make run`` starts it (``gunicorn.conf.py``) on a free port."""
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    server = subprocess.Popen(
-        [GUNICORN, "archive.wsgi", "--config", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-         *extra_args.split()],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
-        try:
-            get(base + "/healthz")
-            return server, base
-        except OSError:
-            time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("gunicorn did not become healthy")
+def serve_as_make_run(env, extra_args):
+    """gunicorn as ``make run`` starts it (``gunicorn.conf.py``), once ``/healthz`` answers."""
+    args = ("--config", "gunicorn.conf.py", *extra_args.split())
+    return serve(env, args=args, ready="/healthz")
 
 
 def manage(env, *args):
@@ -239,7 +221,7 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="bench-load-run-"))
     shutil.copytree(data, work / "data", ignore=shutil.ignore_patterns("cache"))
     env = build_archive(work / "data", args.articles)  # the copy: nothing to build
-    server, base = serve(env, args.gunicorn_args)
+    server, base = serve_as_make_run(env, args.gunicorn_args)
     try:
         Reader.paths = reading_paths(base)
         run_step(base, server, Reader, 4, WARM_UP_SECONDS)
