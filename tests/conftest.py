@@ -3,9 +3,11 @@
 import os
 import time
 from contextlib import contextmanager
+from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
@@ -214,3 +216,39 @@ def _contents(backend):
 
     backend.searcher()  # opens the index as it is now
     return backend.index.latest_generation(), maintenance.compare()
+
+
+# -- the admin's users ------------------------------------------------------------------
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def roles():
+    call_command("setup_roles", stdout=StringIO())
+
+
+def staff_user(username, group):
+    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+@pytest.fixture
+def editor(roles, client):
+    client.force_login(staff_user("eddie", "editor"))
+    return client
+
+
+@pytest.fixture
+def viewer(roles, client):
+    client.force_login(staff_user("vera", "viewer"))
+    return client
+
+
+@pytest.fixture
+def fresh_cache():
+    """An empty cache before and after the test (figures cached under the archive version)."""
+    cache.clear()
+    yield
+    cache.clear()

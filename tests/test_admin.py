@@ -8,7 +8,7 @@ from io import StringIO
 
 import pytest
 from django.contrib.admin.models import CHANGE, DELETION, LogEntry
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -17,35 +17,10 @@ from haystack.query import SearchQuerySet
 
 from articles.admin import LimitedCountPaginator
 from articles.models import Article, Person, Tag, TagAlias
-from tests.conftest import REPO
+from tests.conftest import PASSWORD, REPO, staff_user
 from tests.factories import ArticleFactory, PersonFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
-
-PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def roles():
-    call_command("setup_roles", stdout=StringIO())
-
-
-def staff_user(username, group):
-    user = User.objects.create_user(username, password=PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=group))
-    return user
-
-
-@pytest.fixture
-def editor(roles, client):
-    client.force_login(staff_user("eddie", "editor"))
-    return client
-
-
-@pytest.fixture
-def viewer(roles, client):
-    client.force_login(staff_user("vera", "viewer"))
-    return client
 
 
 def admin_url(model, view="changelist", *args):

@@ -2,35 +2,16 @@
 not a changelist page), and the merged-away name still finds the articles in search."""
 
 import re
-from io import StringIO
 
 import pytest
 from django.contrib.admin.models import LogEntry
-from django.core.management import call_command
 from haystack.query import SearchQuerySet
 
 from articles.models import Tag, TagAlias
 from tests.factories import ArticleFactory, PersonFactory, TagFactory
-from tests.test_admin import admin_url, staff_user
+from tests.test_admin import admin_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture
-def roles():
-    call_command("setup_roles", stdout=StringIO())
-
-
-@pytest.fixture
-def editor(roles, client):
-    client.force_login(staff_user("eddie", "editor"))
-    return client
-
-
-@pytest.fixture
-def viewer(roles, client):
-    client.force_login(staff_user("vera", "viewer"))
-    return client
 
 
 @pytest.fixture

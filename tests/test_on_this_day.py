@@ -4,22 +4,14 @@ home page's section."""
 import datetime
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from articles.on_this_day import ON_THIS_DAY_LIMIT, on_this_day
 from tests.factories import ArticleFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def titles(articles):

@@ -5,7 +5,6 @@ import datetime
 import re
 
 import pytest
-from django.core.cache import cache
 
 from articles.citations import apa, bibtex, bibtex_escape, chicago, mla
 from articles.highlighting import highlight_terms, highlighted
@@ -16,12 +15,7 @@ from tests.factories import ArticleFactory, TagFactory
 D = datetime.date
 WIRE = "USX <X> DEBT DOWGRADED BY MOODY'S"
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 def text(response):

@@ -10,7 +10,6 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from xml.etree import ElementTree
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 
 from tests.factories import ArticleFactory, PersonFactory, TagFactory
@@ -18,12 +17,7 @@ from tests.factories import ArticleFactory, PersonFactory, TagFactory
 D = datetime.date
 SERIES = ["oil", '"oil prices"', "person:putin", "tag:crude", "oil -putin"]
 
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 
 
 @pytest.fixture

@@ -15,16 +15,9 @@ from articles.models import Article, Person, Tag
 from articles.related import related_articles
 from tests.factories import ArticleFactory, PersonFactory, TagFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def queries(client, url):
