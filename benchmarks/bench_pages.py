@@ -319,10 +319,16 @@ def browsing_pages(base):
     }
 
 
+def archive_env(data):
+    """The environment of an archive in the folder ``data`` as the benchmarks serve it:
+    production settings, and no per-client search limit (one client sends everything)."""
+    env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
+    return env | {"ARCHIVE_DATA_DIR": str(data), "DJANGO_DEBUG": "0", "ARCHIVE_SEARCH_RATE": "0"}
+
+
 def build_archive(work, n):
     """Seed files, migrate, collectstatic, ingest (and index) in ``work``; returns the env."""
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(work / "data"), "DJANGO_DEBUG": "0"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = archive_env(work / "data")
     if (work / "data").exists():
         return env
     started = time.perf_counter()
@@ -338,8 +344,7 @@ def build_archive(work, n):
 
 def build_big_archive(work, n):
     """A database of ``n`` articles filled directly (no index); returns the env."""
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(work / "big"), "DJANGO_DEBUG": "0"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = archive_env(work / "big")
     if (work / "big").exists():
         return env
     manage(env, "collectstatic", "--noinput", "-v0")

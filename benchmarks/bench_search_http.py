@@ -20,7 +20,6 @@ Prints Markdown tables (milliseconds; page times are client-side wall time per r
 
 import argparse
 import json
-import os
 import random
 import statistics
 import subprocess
@@ -30,7 +29,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_pages import cpu_seconds, get, manage, serve, worker_pids, write_seeds
+from bench_pages import archive_env, cpu_seconds, get, manage, serve, worker_pids, write_seeds
 
 REPO = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -204,10 +203,7 @@ def build_archive(data, articles, repo=REPO, seeds=None):
     """The Reuters sample plus generated articles, ``articles`` in all (written to ``seeds``,
     or a temporary folder), ingested by the code in ``repo`` into the ``ARCHIVE_DATA_DIR``
     ``data`` (reused if it holds an archive); returns its environment."""
-    # One client address sends every search: the per-client search rate limit is off.
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data), "DJANGO_DEBUG": "0"}
-    env["ARCHIVE_SEARCH_RATE"] = "0"
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = archive_env(data)
     if not (data / "archive.sqlite3").exists():
         seeds = seeds or Path(tempfile.mkdtemp(prefix="bench-search-seeds-")) / "seeds"
         if not seeds.exists():

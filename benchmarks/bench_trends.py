@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_pages import get, manage, serve
+from bench_pages import archive_env, get, manage, serve
 from bench_search_http import percentile
 from generate_articles import generate
 
@@ -259,10 +259,7 @@ def table(timings, counted="requests"):
 
 
 def build(data, articles):
-    # One client address sends every request: the per-client search rate limit is off.
-    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data), "DJANGO_DEBUG": "0"}
-    env["ARCHIVE_SEARCH_RATE"] = "0"
-    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env = archive_env(data)
     manage(env, "collectstatic", "--noinput", "-v0")  # also when reused: the code may be newer
     if not (data / "archive.sqlite3").exists():
         seeds = Path(tempfile.mkdtemp(prefix="bench-trends-seeds-")) / "seeds"

@@ -35,7 +35,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pages import browsing_pages, measure, serve, worker_rss
+from bench_pages import archive_env, browsing_pages, measure, serve, worker_rss
 from bench_search_http import by_kind, measure_pages, percentile, searches
 from generate_articles import generate
 
@@ -96,8 +96,7 @@ def database_size(env):
 
 def build(work, count, database):
     """The archive of ``count`` articles in ``work`` (built if need be); returns its env."""
-    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SETTINGS_MODULE",)}
-    env.update(ARCHIVE_DATA_DIR=str(work / "data"), DJANGO_DEBUG="0", ARCHIVE_SEARCH_RATE="0")
+    env = archive_env(work / "data")
     record = work / "build.json"
     if record.exists():
         built = json.loads(record.read_text())
