@@ -28,6 +28,15 @@ def archive_env(data_dir, **extra):
     return env
 
 
+def seeded_archive(data_dir, **extra):
+    """``archive_env``, with the set-up ``make run`` does first: ``migrate``, ``collectstatic``
+    and ``ingest`` of ``seeds/``."""
+    env = archive_env(data_dir, **extra)
+    for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["ingest"]):
+        manage(env, *step)
+    return env
+
+
 def manage(env, *args, check=True, timeout=300):
     """Run ``manage.py args``; with ``check``, fail the test with its output unless it succeeds."""
     result = subprocess.run(

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.conftest import REPO
-from tests.processes import GUNICORN, archive_env, free_port, manage
+from tests.processes import GUNICORN, archive_env, free_port, manage, seeded_archive
 
 pytestmark = pytest.mark.slow
 
@@ -28,10 +28,7 @@ PRODUCTION = {
 def built(tmp_path):
     """An archive as ``make run`` builds it on a fresh machine: migrate, collectstatic, ingest
     (none of which runs the start-up checks, which would fail before they are done)."""
-    env = archive_env(tmp_path / "data")
-    for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["ingest"]):
-        manage(env, *step)
-    return env
+    return seeded_archive(tmp_path / "data")
 
 
 def serving_check(env):

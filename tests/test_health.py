@@ -12,7 +12,7 @@ from django.utils import timezone
 from articles.health import QUEUE_STUCK_SECONDS
 from articles.models import Article, PendingIndexUpdate
 from tests.factories import ArticleFactory
-from tests.processes import archive_env, fetch, free_port, manage, serve
+from tests.processes import fetch, free_port, seeded_archive, serve
 
 
 def healthz(client):
@@ -129,10 +129,7 @@ def test_old_updates_being_written_are_not_a_stuck_queue(client, search_index):
 @pytest.mark.slow
 def test_unreachable_database_is_503_through_gunicorn(tmp_path):
     """gunicorn serving an archive whose PostgreSQL server is not there (nothing listens)."""
-    env = archive_env(tmp_path / "data")
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "ingest")
+    env = seeded_archive(tmp_path / "data")
     nowhere = f"postgres://archive:secret@127.0.0.1:{free_port()}/archive"
 
     with serve({**env, "DATABASE_URL": nowhere}, healthy=False) as base:

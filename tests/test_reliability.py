@@ -22,7 +22,7 @@ from articles.dates import LATEST_PUB_DATE
 from articles.index import queue
 from articles.models import Article, PendingIndexUpdate
 from articles.search import limits
-from tests.processes import archive_env, fetch, manage, serve
+from tests.processes import fetch, manage, seeded_archive, serve
 from tests.test_index import make_article
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -171,10 +171,7 @@ def test_check_index_finds_a_truncated_postings_file_and_the_fix_rebuilds_it(
 @pytest.mark.slow
 def test_running_workers_pick_up_an_index_rebuilt_after_it_vanished(tmp_path):
     data = tmp_path / "data"
-    env = archive_env(data)
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "ingest")
+    env = seeded_archive(data)
     with serve(env, workers=2) as base:
         for _ in range(4):  # every worker has its searcher open
             assert "Trump Questions <mark>Putin</mark>" in fetch(base + "/search/?q=putin")[1]
@@ -220,10 +217,7 @@ def test_a_failed_index_write_keeps_the_save_and_every_lock_is_released(
 
 @pytest.mark.slow
 def test_a_full_disk_leaves_every_page_but_search_writes_serving(small_disk):
-    env = archive_env(small_disk / "data")
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "ingest")
+    env = seeded_archive(small_disk / "data")
     pages = ["/", "/articles/", "/tags/", "/people/", "/archive/2017/", "/feeds/latest/"]
     with serve(env, workers=2) as base:
         for _ in range(2):  # each worker has served once

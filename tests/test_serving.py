@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import seed_text, wait_until
-from tests.processes import archive_env, fetch, manage, serve
+from tests.processes import archive_env, fetch, manage, seeded_archive, serve
 
 pytestmark = pytest.mark.slow
 
@@ -38,10 +38,7 @@ def test_migrate_ingest_and_gunicorn_serve_the_seed(tmp_path):
 
 def test_every_worker_shows_a_change_and_keeps_showing_it(tmp_path):
     """An ingest in another process reaches every gunicorn worker's pages and search."""
-    env = archive_env(tmp_path / "data")
-    manage(env, "migrate", "--noinput")
-    manage(env, "collectstatic", "--noinput")
-    manage(env, "ingest")
+    env = seeded_archive(tmp_path / "data")
     new = tmp_path / "new"
     new.mkdir()
     (new / "001.txt").write_text(
@@ -76,9 +73,7 @@ def test_a_graceful_reload_reopens_an_index_rebuilt_meanwhile(tmp_path):
     deleted and rebuilt from the database meanwhile); requests keep being answered."""
     data = tmp_path / "data"
     pidfile = tmp_path / "gunicorn.pid"
-    env = archive_env(data, GUNICORN_CMD_ARGS=f"--pid {pidfile}")
-    for step in (["migrate", "--noinput"], ["collectstatic", "--noinput"], ["ingest"]):
-        manage(env, *step)
+    env = seeded_archive(data, GUNICORN_CMD_ARGS=f"--pid {pidfile}")
     new = tmp_path / "new"
     new.mkdir()
     (new / "001.txt").write_text(
