@@ -8,7 +8,7 @@ proxy in front revalidates cheaply, and an unchanged page costs a 304 without re
   commits) and of the release (a digest of the code, templates and static manifest, the same
   on every worker and machine running the same files). A GET whose ``If-None-Match`` names
   it is answered 304 before the view runs.
-- Search results (the page, API, feed and autocomplete) come from the search index, which
+- Search results (the page, API, feed and autocomplete) and trends come from the index, which
   follows the database a moment after each commit, so the version cannot vouch for them:
   ``Cache-Control: no-cache`` and no validator; a cache never reuses one unasked.
 - Anything else (the admin, which sends its own ``no-cache``; ``/healthz``; static files,
@@ -26,6 +26,8 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 
 from articles.archive_cache import archive_version
 
+#: URL namespaces whose answers come from the search index.
+INDEX_NAMESPACES = {"search", "trends"}
 #: Search URLs (namespace ``search``) whose answer does not depend on the index.
 INDEX_FREE_SEARCH_URLS = {"help", "opensearch"}
 #: Folders and suffixes of the files a page is made from (for the release digest).
@@ -81,7 +83,7 @@ class ReaderCacheMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         request.reader_etag = etag = reader_etag(request)
         if etag is None:
-            request.search_result = request.resolver_match.namespace == "search"
+            request.search_result = request.resolver_match.namespace in INDEX_NAMESPACES
             return None
         response = get_conditional_response(request, etag=etag)
         if response is not None:

@@ -82,7 +82,7 @@ def test_the_version_moves_again_when_the_change_commits(transactional_db):
 
 @pytest.mark.parametrize(
     "url", ["/search/?q=story", "/api/search/?q=story", "/search/feed/?q=story",
-            "/api/autocomplete/?q=ar"],
+            "/api/autocomplete/?q=ar", "/trends/?q=story", "/api/trends/?q=story"],
 )  # fmt: skip
 def test_search_results_are_never_validated_by_the_archive_version(client, search_index, url):
     ArticleFactory(body="A story about zeppelins.")
