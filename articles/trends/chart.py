@@ -76,12 +76,15 @@ class Chart:
     top: float
     bottom: float
     unit: str  # what the vertical axis counts
-    caption: str
-    title: tuple[str, str]  # standalone: the caption on two lines
+    title: tuple[str, str]  # what it shows and over which periods (two lines, standalone)
     y_ticks: list[Label]
     x_labels: list[Label]
     series: list[ChartSeries]
     standalone: bool
+
+    @property
+    def caption(self):
+        return ", ".join(self.title)
 
 
 def build_chart(trends, scale, standalone=False):
@@ -134,7 +137,6 @@ def build_chart(trends, scale, standalone=False):
         top=top,
         bottom=bottom,
         unit="Articles" if scale == "count" else "Per 1,000 articles",
-        caption=", ".join(_caption(trends, scale)),
         title=_caption(trends, scale),
         y_ticks=[
             Label(left - 6, y_of(step * i), _number(step * i))
