@@ -187,9 +187,16 @@ def versions_of(article):
 
 
 def other_versions(article_ids):
-    """``{article id: [its other versions, oldest first]}`` for the articles with a story;
-    one query (the articles are members of their own stories)."""
-    stories = Article.objects.filter(pk__in=article_ids, story__isnull=False).values("story_id")
+    """``{article id: [its other versions, oldest first]}`` for the articles with a story
+    (the articles are members of their own stories); one query when none has a story, as on
+    most pages of results, two otherwise."""
+    stories = set(
+        Article.objects.filter(pk__in=article_ids, story__isnull=False).values_list(
+            "story_id", flat=True
+        )
+    )
+    if not stories:
+        return {}
     members = defaultdict(list)
     for version in (
         Article.objects.filter(story_id__in=stories)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from articles.search.running import people_named
 from tests.factories import ArticleFactory, PersonFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -236,6 +237,17 @@ def test_person_ranking_keeps_every_result_and_the_counts(client, archive):
     assert {f.slug: f.count for f in ranked.facets["tags"]} == {
         f.slug: f.count for f in plain.facets["tags"]
     }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("words", "named"),
+    [(["nunez"], ["José Núñez"]), (["NÚÑEZ"], ["José Núñez"]), (["50", "Cent"], ["50 Cent"])],
+)
+def test_a_surname_is_named_whatever_its_case_accents_or_first_character(words, named):
+    for name, sort_name in [("José Núñez", "Núñez, José"), ("50 Cent", "50 Cent")]:
+        ArticleFactory(people=[PersonFactory(name=name, sort_name=sort_name)])
+    assert [person.name for person in people_named(words)] == named
 
 
 def test_a_surname_shared_by_no_one_offers_no_person(client, archive):

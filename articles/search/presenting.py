@@ -21,9 +21,10 @@ from articles.search.params import SearchParams
 from articles.search.query import ParsedQuery
 from articles.titles import display_title, highlighted_title
 
-#: Facet values shown at once; up to ``FACET_MORE_LIMIT`` more behind a "more" disclosure.
+#: Facet values shown at once, and listed in all: the rest behind a "more" disclosure (30, as
+#: Datasette's facets: every value listed is named, linked and rendered on each search page).
 FACET_LIMIT = 12
-FACET_MORE_LIMIT = 60
+FACET_MORE_LIMIT = 30
 _MARK_RE = re.compile(r"(</?mark>)")
 
 

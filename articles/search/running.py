@@ -35,11 +35,12 @@ from articles.search.presenting import (
     suggestion_link,
 )
 from articles.search.query import parse_query
-from articles.text import fold
+from articles.text import fold, sort_key
 
 FACET_FIELDS = ("people", "tags", "year", "month")
 MAX_NAME_WORDS = 6
-MAX_NAME_CANDIDATES = 50
+#: Above every character a name can hold: ``key < word + LAST_CHARACTER`` for "starts with".
+LAST_CHARACTER = "\U0010ffff"
 MAX_LISTED_YEARS = 30
 #: Results a person's articles are ranked first within (deeper pages are by relevance only:
 #: ranking reads every result above the page).
@@ -213,29 +214,30 @@ def people_named(words):
     """People the ``words`` name (by surname, e.g. "Putin"), best match first, with counts.
 
     Among people sharing a surname, those with more of their given names among the words come
-    first, then those with more articles.  One database query.
+    first, then those with more articles.  The people whose sort key starts with one of the
+    words come from the key's index; only those a word names are counted (a second query,
+    skipped when the words name no one, as most searches do).
     """
     folded = {fold(word).strip(".") for word in words}
     folded = {word for word in folded if len(word) >= 2}
     if not folded or len(folded) > MAX_NAME_WORDS:
         return []
     starts = Q()
-    for word in folded:
-        starts |= Q(sort_name__istartswith=word)
-    candidates = (
-        Person.objects.filter(starts)
+    for key in map(sort_key, folded):
+        starts |= Q(sort_key__gte=key, sort_key__lt=key + LAST_CHARACTER)
+    given_names_named = {}
+    for pk, sort_name in Person.objects.filter(starts).values_list("pk", "sort_name"):
+        surname, _, given = sort_name.partition(",")
+        if set(fold(surname).split()) <= folded:
+            given_names_named[pk] = len({w.strip(".") for w in fold(given).split()} & folded)
+    if not given_names_named:
+        return []
+    named = (
+        Person.objects.filter(pk__in=given_names_named)
         .with_article_counts()
         .filter(article_count__gt=0)
-        .order_by("-article_count")[:MAX_NAME_CANDIDATES]
     )
-    ranked = []
-    for person in candidates:
-        surname, _, given = person.sort_name.partition(",")
-        surname_words = set(fold(surname).split())
-        if surname_words <= folded:
-            given_words = {w.strip(".") for w in fold(given).split()}
-            ranked.append((-len(given_words & folded), -person.article_count, person))
-    return [person for *_, person in sorted(ranked, key=lambda item: item[:2])]
+    return sorted(named, key=lambda p: (-given_names_named[p.pk], -p.article_count, p.sort_key))
 
 
 def unranked(sqs):
