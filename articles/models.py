@@ -4,9 +4,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce, Substr
-from django.urls import reverse
 from django.utils.text import slugify
 
+from articles.links import reverse_kept
 from articles.parsing import EARLIEST_PUB_DATE, LATEST_PUB_DATE
 from articles.text import sort_key
 from articles.titles import display_title
@@ -156,7 +156,7 @@ class Person(Subject):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:person_detail", kwargs={"slug": self.slug})
+        return reverse_kept("articles:person_detail", slug=self.slug)
 
 
 class Tag(Subject):
@@ -185,7 +185,7 @@ class Tag(Subject):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:tag_detail", kwargs={"slug": self.slug})
+        return reverse_kept("articles:tag_detail", slug=self.slug)
 
 
 class Alias(models.Model):
@@ -228,35 +228,6 @@ class TagAlias(Alias):
 
 
 class ArticleQuerySet(models.QuerySet):
-    #: ``with_ledes()``: the openings of the rows fetched are read after them, in one query.
-    _with_ledes = False
-
-    def _clone(self):
-        clone = super()._clone()
-        clone._with_ledes = self._with_ledes
-        return clone
-
-    def with_ledes(self):
-        """Each article fetched gets ``opening`` (the start of its body, for ``lede``) from one
-        query for the rows fetched: not an annotation, which would make the database read
-        every body it sorts (all of them, for a page of the newest)."""
-        clone = self._chain()
-        clone._with_ledes = True
-        return clone
-
-    def _fetch_all(self):
-        fetching = self._result_cache is None
-        super()._fetch_all()
-        if fetching and self._with_ledes and self._result_cache:
-            articles = [row for row in self._result_cache if isinstance(row, Article)]
-            openings = dict(
-                Article.objects.filter(pk__in=[a.pk for a in articles])
-                .annotate(opening=Substr("body", 1, LEDE_SOURCE_CHARS))
-                .values_list("pk", "opening")
-            )
-            for article in articles:
-                article.opening = openings.get(article.pk, "")
-
     def newest_first(self):
         return self.order_by(models.F("pub_date").desc(nulls_last=True), "-pk")
 
@@ -269,7 +240,7 @@ class ArticleQuerySet(models.QuerySet):
     def for_listing(self):
         """What an article card shows, without one query per card: not the body, only its
         opening (``lede``)."""
-        return self.defer("body", "ingested").with_ledes().prefetch_related("people", "tags")
+        return self.defer("body", "ingested").prefetch_related("people", "tags")
 
     def month_counts(self):
         """``{first day of a month: number of articles}`` for the dated articles, in one query.
@@ -335,6 +306,13 @@ class Article(models.Model):
         validators=[MinValueValidator(EARLIEST_PUB_DATE), MaxValueValidator(LATEST_PUB_DATE)],
     )
     body = models.TextField(help_text="Paragraphs separated by a blank line.")
+    #: The start of the body, for a card's ``lede`` where lists leave the body unread; kept
+    #: by the database itself, whatever writes the body (a stored generated column).
+    opening = models.GeneratedField(
+        expression=Substr("body", 1, LEDE_SOURCE_CHARS),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
     source_number = models.BigIntegerField(
         null=True,
         blank=True,
@@ -399,15 +377,13 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         if self.pub_date is None:
-            return reverse("articles:article_undated", kwargs={"slug": self.slug})
-        return reverse(
+            return reverse_kept("articles:article_undated", slug=self.slug)
+        return reverse_kept(
             "articles:article_detail",
-            kwargs={
-                "year": self.pub_date.year,
-                "month": f"{self.pub_date.month:02d}",
-                "day": f"{self.pub_date.day:02d}",
-                "slug": self.slug,
-            },
+            year=self.pub_date.year,
+            month=f"{self.pub_date.month:02d}",
+            day=f"{self.pub_date.day:02d}",
+            slug=self.slug,
         )
 
     @property
@@ -426,10 +402,8 @@ class Article(models.Model):
 
     @property
     def lede(self):
-        """The first paragraph, or its start (from ``opening`` in lists: see ``for_listing``)."""
-        text = self.__dict__.get("opening")
-        if text is None:
-            text = self.body[:LEDE_SOURCE_CHARS]
+        """The first paragraph, or its start (from ``opening`` where the body is not read)."""
+        text = self.body[:LEDE_SOURCE_CHARS] if "body" in self.__dict__ else self.opening
         first = text.split("\n\n", 1)[0].strip()
         if len(first) >= LEDE_SOURCE_CHARS - 1:
             first = first.rsplit(" ", 1)[0] + "…"

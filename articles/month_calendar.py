@@ -65,9 +65,8 @@ def month_days(
         Article.objects.filter(pub_date__range=(month, month_end(month)))
         .annotate(rank=Window(RowNumber(), partition_by=F("pub_date"), order_by=F("pk").asc()))
         .filter(rank__lte=FIRST_OF_DAY)
-        .only("title", "slug", "pub_date", "publication")
+        .only("title", "slug", "pub_date", "publication", "opening")
         .order_by("pub_date", "rank")
-        .with_ledes()
     )
     first: dict[date, list] = {}
     for article in ranked:

@@ -54,6 +54,8 @@ def sort_key(text: str) -> str:
 
 def strip_control_characters(text: str) -> str:
     """``text`` with control and format characters replaced by spaces (tabs, newlines too)."""
+    if text.isprintable():  # none of them (checked in C): most titles, names and ledes
+        return text
     return "".join(" " if unicodedata.category(c) in {"Cc", "Cf", "Zl", "Zp"} else c for c in text)
 
 

@@ -279,7 +279,7 @@ class ArchiveMixin:
 
     def paginate_queryset(self, queryset, page_size):
         # For the page only: the views' own look-ups (previous/next day...) need none of it.
-        listing = queryset.with_ledes().prefetch_related("people", "tags")
+        listing = queryset.prefetch_related("people", "tags")
         return super().paginate_queryset(listing, page_size)
 
 

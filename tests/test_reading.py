@@ -109,6 +109,14 @@ def test_a_long_first_paragraph_is_cut_at_a_word():
     assert listed.lede.endswith("word…") and len(listed.lede) < 330
 
 
+@pytest.mark.django_db
+def test_a_lede_follows_its_body_however_the_body_is_written(client):
+    article = ArticleFactory(body="Old opening.\n\nMore.", pub_date=D(1987, 2, 26))
+    Article.objects.filter(pk=article.pk).update(body="New opening.\n\nMore.")  # no save()
+    assert Article.objects.for_listing().get(pk=article.pk).lede == "New opening."
+    assert "New opening.</" in text(client.get("/archive/1987/02/"))
+
+
 # -- days and months ----------------------------------------------------------
 
 

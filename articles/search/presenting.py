@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from html import unescape
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from articles.links import reverse_kept
 from articles.search.params import SearchParams
 from articles.search.query import ParsedQuery
 from articles.titles import display_title, highlighted_title
@@ -254,7 +254,7 @@ def _top(values):
 def search_url(params, **changes):
     """The search page for ``params`` with ``changes`` (see ``SearchParams.url_params``)."""
     query_string = params.query_string(**changes)
-    return reverse("search:page") + (f"?{query_string}" if query_string else "")
+    return reverse_kept("search:page") + (f"?{query_string}" if query_string else "")
 
 
 def _toggle(values, value):
@@ -268,7 +268,7 @@ def toggle_urls(params, param, selected, values):
     pairs = params.url_params(**{param: [placeholder]})
     at = next(i for i, (key, value) in enumerate(pairs) if value is placeholder)
     before, after = urlencode(pairs[:at]), urlencode(pairs[at + 1 :])
-    page = reverse("search:page")
+    page = reverse_kept("search:page")
     for value in values:
         toggled = urlencode([(param, v) for v in _toggle(selected, value)])
         query_string = "&".join(part for part in (before, toggled, after) if part)
@@ -377,7 +377,6 @@ def cards(results, other_versions):
     """``Card``s of haystack ``SearchResult``s, from their stored fields, one per story: a
     result whose story an earlier card of the page shows is left out (it is among that card's
     ``versions``). ``other_versions``: ``{article id: [its other versions]}``."""
-    person_url, tag_url = _slug_url("articles:person_detail"), _slug_url("articles:tag_detail")
     shown, found = set(), []
     for result in results:
         pk = int(result.pk)
@@ -385,7 +384,7 @@ def cards(results, other_versions):
             continue
         versions = other_versions.get(pk, [])
         shown.update(version.pk for version in versions)
-        card = _card(result, person_url, tag_url)
+        card = _card(result)
         found.append(
             dataclasses.replace(
                 card,
@@ -395,7 +394,7 @@ def cards(results, other_versions):
     return found
 
 
-def _card(result, person_url, tag_url):
+def _card(result):
     """A ``Card`` from a haystack ``SearchResult``'s stored fields (no database query)."""
     people = zip(result.people or [], result.person_names or [], strict=False)
     tags = zip(result.tags or [], result.tag_names or [], strict=False)
@@ -409,20 +408,19 @@ def _card(result, person_url, tag_url):
         permalink=result.permalink,
         url=result.url,
         pub_date=result.pub_date,
-        people=[Link(name, person_url(slug), slug=slug) for slug, name in people],
-        tags=[Link(name, tag_url(slug), slug=slug) for slug, name in tags],
+        people=[
+            Link(name, reverse_kept("articles:person_detail", slug=slug), slug=slug)
+            for slug, name in people
+        ],
+        tags=[
+            Link(name, reverse_kept("articles:tag_detail", slug=slug), slug=slug)
+            for slug, name in tags
+        ],
         snippet=snippet,
         pk=int(result.pk),
         title_html=highlighted_title(result.title, titles[0] if titles else None),
         publication=getattr(result, "publication", "") or "",
     )
-
-
-def _slug_url(name):
-    """``reverse(name, args=[slug])`` for many slugs at the cost of one ``reverse``."""
-    placeholder = "slug-placeholder"
-    path = reverse(name, args=[placeholder])
-    return lambda slug: path.replace(placeholder, quote(slug))
 
 
 def safe_snippet(highlighted):
