@@ -444,6 +444,20 @@ def test_date_pages_make_constant_queries(client, url):
     assert one == many <= 9  # ledes are read with the rows
 
 
+@pytest.mark.django_db
+def test_the_lists_newest_first_order_is_read_from_an_index_not_sorted():
+    """At 100,000 articles a sort of every article costs ~80 ms a list page on PostgreSQL."""
+    sql, params = Article.objects.newest_first().for_listing()[:20].query.sql_with_params()
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: as at scale
+            cursor.execute(f"EXPLAIN {sql}", params)
+        else:
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+        plan = " ".join(str(row) for row in cursor.fetchall())
+    assert "Sort" not in plan and "TEMP B-TREE" not in plan, plan
+
+
 def test_the_article_list_is_paginated_with_constant_queries(client, monkeypatch):
     monkeypatch.setattr("articles.views.ArticleListView.paginate_by", 5)
     ArticleFactory()
