@@ -28,9 +28,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pages import browsing_pages, get, serve
+from bench_pages import browsing_pages, get, serve, uptime
 from bench_search_http import build_archive, percentile, searches
-from scale import uptime
 
 REPO = Path(__file__).resolve().parent.parent
 

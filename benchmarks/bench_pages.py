@@ -210,8 +210,23 @@ def time_overview():
     print(f"\nhome page figures, uncached (after a change): {statistics.median(timings):.0f} ms")
 
 
+def uptime():
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def run_manage(env, *args, repo=REPO):
+    """``manage.py args`` of the archive in ``repo``, run to its end, its output captured."""
+    return subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=repo, env=env, capture_output=True, text=True
+    )
+
+
 def manage(env, *args, repo=REPO):
-    subprocess.run([PYTHON, "manage.py", *args], cwd=repo, env=env, check=True)
+    """``manage.py args``: its output; the benchmark stops with it if the command fails."""
+    result = run_manage(env, *args, repo=repo)
+    if result.returncode:
+        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
+    return result.stdout
 
 
 def serve(env, repo=REPO, args=("--workers", "2"), ready="/robots.txt"):

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlencode
 
-from bench_pages import archive_env, get, manage, serve
+from bench_pages import archive_env, django_env, get, manage, serve
 from bench_search_http import percentile
 from generate_articles import generate
 
@@ -156,10 +156,6 @@ KINDS = [
     "trends page, 5 series, per month, first view",
     "baseline: the search pages of the same 5 series, the 5 together",
 ]
-
-
-def django_env(env):
-    return {**env, "DJANGO_SETTINGS_MODULE": "archive.settings", "PYTHONPATH": str(REPO)}
 
 
 def time_in_process(paths):

@@ -28,7 +28,6 @@ import os  # noqa: E402
 import random  # noqa: E402
 import shutil  # noqa: E402
 import signal  # noqa: E402
-import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
@@ -44,16 +43,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_pages import (  # noqa: E402
     browsing_pages,
     cpu_seconds,
+    manage,
+    run_manage,
     serve,
     sitemap_paths,
+    uptime,
     worker_pids,
     worker_rss,
 )
 from bench_search_http import build_archive, searches  # noqa: E402
 from generate_articles import generate  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
 BASELINE_USERS = 16
 WARM_UP_SECONDS = 10
 
@@ -88,10 +88,6 @@ class RobotReader(FastHttpUser):
     @task
     def robots(self):
         self.client.get("/robots.txt", name="robots")
-
-
-def uptime():
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def percentile(values, fraction):
@@ -194,15 +190,9 @@ def serve_as_make_run(env, extra_args):
     return serve(env, args=args, ready="/healthz")
 
 
-def manage(env, *args):
-    return subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True
-    )
-
-
 def article_count(env):
     code = "from articles.models import Article; print(Article.objects.count())"
-    return int(manage(env, "shell", "--no-imports", "-c", code).stdout)
+    return int(manage(env, "shell", "--no-imports", "-c", code))
 
 
 def main():
@@ -267,17 +257,17 @@ def ingest_step(env, base, server, count, robots_rate):
     generate(seeds, count, seed=99)
     before = article_count(env)
 
-    def ingest():
-        return subprocess.run(
-            [PYTHON, "manage.py", "ingest", "-v0", str(seeds)],
-            cwd=REPO, env=env, capture_output=True, text=True,
-        )  # fmt: skip
-
-    step = run_step(base, server, Reader, BASELINE_USERS, until=ingest)
+    step = run_step(
+        base,
+        server,
+        Reader,
+        BASELINE_USERS,
+        until=lambda: run_manage(env, "ingest", "-v0", str(seeds)),
+    )
     report_row(f"{BASELINE_USERS} + ingest of {count:,} ({step.elapsed:.0f} s)", step, robots_rate)
     print(f"<!-- {uptime()} -->")
     added = article_count(env) - before
-    check = manage(env, "check_index")
+    check = run_manage(env, "check_index")
     print(
         f"\nIngest: exit {step.outcome.returncode}, {added:,} articles added; `check_index`: "
         f"exit {check.returncode}, {check.stdout.strip() or check.stderr.strip()}"

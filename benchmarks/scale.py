@@ -26,7 +26,6 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -35,16 +34,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_pages import archive_env, browsing_pages, measure, serve, worker_rss
+from bench_pages import archive_env, browsing_pages, manage, measure, serve, uptime, worker_rss
 from bench_search_http import by_kind, measure_pages, percentile, searches
 from generate_articles import generate
-
-REPO = Path(__file__).resolve().parent.parent
-PYTHON = sys.executable
-
-
-def uptime():
-    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
 
 
 def seed_files(count):
@@ -65,15 +57,6 @@ def postgres_url(count):
         db.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         db.execute(f"CREATE DATABASE {name}")
     return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-def manage(env, *args):
-    result = subprocess.run(
-        [PYTHON, "manage.py", *args], cwd=REPO, env=env, capture_output=True, text=True
-    )
-    if result.returncode:
-        sys.exit(f"manage.py {' '.join(args)} failed:\n{result.stdout}{result.stderr}")
-    return result.stdout
 
 
 def folder_size(path):
