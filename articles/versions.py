@@ -187,27 +187,20 @@ def versions_of(article):
 
 
 def other_versions(article_ids):
-    """``{article id: [its other versions, oldest first]}`` for the articles with a story
-    (the articles are members of their own stories); one query when none has a story, as on
-    most pages of results, two otherwise."""
-    stories = set(
+    """``{article id: [its other versions, oldest first]}`` for the articles with a story; one
+    query when none has a story, as on most pages of results, two otherwise."""
+    stories = dict(
         Article.objects.filter(pk__in=article_ids, story__isnull=False).values_list(
-            "story_id", flat=True
+            "pk", "story_id"
         )
     )
     if not stories:
         return {}
     members = defaultdict(list)
     for version in (
-        Article.objects.filter(story_id__in=stories)
+        Article.objects.filter(story_id__in=set(stories.values()))
         .only("pk", "title", "url", "slug", "pub_date", "story")
         .order_by("pk")
     ):
         members[version.story_id].append(version)
-    wanted = set(article_ids)
-    return {
-        version.pk: [other for other in story if other.pk != version.pk]
-        for story in members.values()
-        for version in story
-        if version.pk in wanted
-    }
+    return {pk: [v for v in members[story] if v.pk != pk] for pk, story in stories.items()}

@@ -253,7 +253,10 @@ def _top(values):
 
 def search_url(params, **changes):
     """The search page for ``params`` with ``changes`` (see ``SearchParams.url_params``)."""
-    query_string = params.query_string(**changes)
+    return _search_page(params.query_string(**changes))
+
+
+def _search_page(query_string):
     return reverse_kept("search:page") + (f"?{query_string}" if query_string else "")
 
 
@@ -268,11 +271,9 @@ def toggle_urls(params, param, selected, values):
     pairs = params.url_params(**{param: [placeholder]})
     at = next(i for i, (key, value) in enumerate(pairs) if value is placeholder)
     before, after = urlencode(pairs[:at]), urlencode(pairs[at + 1 :])
-    page = reverse_kept("search:page")
     for value in values:
         toggled = urlencode([(param, v) for v in _toggle(selected, value)])
-        query_string = "&".join(part for part in (before, toggled, after) if part)
-        yield page + (f"?{query_string}" if query_string else "")
+        yield _search_page("&".join(part for part in (before, toggled, after) if part))
 
 
 def facet_links(params, facets, names, undated=0):
