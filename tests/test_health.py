@@ -84,11 +84,15 @@ def test_queued_updates_are_reported_and_explain_a_gap(client, search_index):
     assert body["checks"]["search_index"] == {"ok": True, "documents": 2}
 
 
-def test_a_queue_that_does_not_drain_is_503(client, search_index):
-    article = ArticleFactory()
-    PendingIndexUpdate.objects.create(article_id=article.pk)
+def queue_an_update_long_ago():
+    """An article's index update queued longer ago than a queue may wait."""
+    PendingIndexUpdate.objects.create(article_id=ArticleFactory().pk)
     long_ago = timezone.now() - timedelta(seconds=QUEUE_STUCK_SECONDS + 60)
     PendingIndexUpdate.objects.update(queued=long_ago)
+
+
+def test_a_queue_that_does_not_drain_is_503(client, search_index):
+    queue_an_update_long_ago()
 
     status, body = healthz(client)
 
@@ -102,10 +106,7 @@ def test_a_queue_that_does_not_drain_is_503(client, search_index):
 def test_old_updates_being_written_are_not_a_stuck_queue(client, search_index):
     """An ingest's rows are as old as the ingest when it commits, and it holds the index's
     write lock until it has indexed them."""
-    article = ArticleFactory()
-    PendingIndexUpdate.objects.create(article_id=article.pk)
-    long_ago = timezone.now() - timedelta(seconds=QUEUE_STUCK_SECONDS + 60)
-    PendingIndexUpdate.objects.update(queued=long_ago)
+    queue_an_update_long_ago()
     holding, release = threading.Event(), threading.Event()
 
     def writer():
