@@ -311,6 +311,8 @@ def test_facets_carry_descriptions_and_more_than_twelve_values(client, search_in
     tags = [TagFactory(name=f"Topic {n:02d}", slug=f"topic-{n:02d}") for n in range(15)]
     tags[0].description = "The first topic <explained>."
     tags[0].save()
+    tags[1].name = 'Topic 01 & "others"'
+    tags[1].save()
     for n, tag in enumerate(tags):
         ArticleFactory.create_batch(1 + (15 - n) // 5, title=f"Story about {n}", tags=[tag])
     page = text(client.get("/search/", {"q": "story"}))
@@ -321,6 +323,7 @@ def test_facets_carry_descriptions_and_more_than_twelve_values(client, search_in
         r'<span hidden id="facet-tags-topic-00">',
         facet,
     )
+    assert '>Topic 01 &amp; &quot;others&quot;</a> <span class="count">3</span></li>' in facet
     assert '<details class="facet-more">' in facet
     assert "<summary>3 more <span" in facet
     more = facet[facet.index('<details class="facet-more">') : facet.index("</details>")]

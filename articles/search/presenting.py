@@ -141,17 +141,11 @@ class SearchOutcome:
 
     @property
     def facet_lists(self):
-        """``(id, heading, links, shown, more)`` for each facet with values: its links (up to
-        ``FACET_MORE_LIMIT``, the most frequent first), of which the first ``shown`` are in
-        view and the ``more`` others in a "more" disclosure."""
+        """``(id, heading, shown, more)`` for each facet with values: its links (up to
+        ``FACET_MORE_LIMIT``, the most frequent first), the first ``FACET_LIMIT`` in view and
+        the others in a "more" disclosure."""
         return [
-            (
-                f"facet-{name}",
-                heading,
-                links,
-                FACET_LIMIT,
-                max(len(links) - FACET_LIMIT, 0),
-            )
+            (f"facet-{name}", heading, links[:FACET_LIMIT], links[FACET_LIMIT:])
             for name, heading in (("people", "People"), ("tags", "Tags"), ("years", "Years"))
             if (links := self.facets.get(name))
         ]
