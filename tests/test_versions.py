@@ -4,6 +4,8 @@ one result per story, its other versions a click away; an editor can split a wro
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from articles import versions
 from articles.ingest import find_files, ingest_files
@@ -139,3 +141,49 @@ def test_group_versions_signs_and_groups_an_older_archive(filed, capsys):
     call_command("group_versions")
     assert "4 articles are versions" in capsys.readouterr().out
     assert story_of(filed, "04.txt") == filed["01.txt"].pk
+
+
+def versions_listed(response):
+    """The "Other versions of this story" section of an article page."""
+    page = response.content.decode()
+    start = page.find('<section class="versions"')
+    return page[start : page.index("</section>", start)] if start >= 0 else ""
+
+
+def test_a_split_is_not_hidden_by_a_readers_cached_page(client, admin_client, filed):
+    """The story's pages change when an editor splits it: a browser revalidating what it
+    kept gets the new list, not a 304."""
+    page, split_away = (filed[name].get_absolute_url() for name in ("01.txt", "03.txt"))
+    kept = client.get(page)
+    assert f'href="{split_away}"' in versions_listed(kept)
+    admin_client.post(
+        "/admin/articles/article/",
+        {"action": "split_from_story", "_selected_action": [filed["03.txt"].pk]},
+    )
+    again = client.get(page, HTTP_IF_NONE_MATCH=kept["ETag"])
+    assert again.status_code == 200
+    assert versions_listed(again)  # the two others
+    assert f'href="{split_away}"' not in versions_listed(again)
+
+
+def test_grouping_an_older_archive_is_not_hidden_by_a_readers_cached_page(client, filed):
+    Article.objects.update(story=None)
+    page = filed["01.txt"].get_absolute_url()
+    kept = client.get(page)
+    assert not versions_listed(kept)
+    call_command("group_versions")
+    again = client.get(page, HTTP_IF_NONE_MATCH=kept["ETag"])
+    assert again.status_code == 200
+    assert versions_listed(again)
+
+
+def test_a_page_of_results_without_versions_costs_no_query_for_them(filed):
+    alone = [filed["05.txt"].pk, filed["06.txt"].pk]
+    versions.other_versions(alone)  # the map of stories read once per archive version
+    with CaptureQueriesContext(connection) as queries:
+        assert versions.other_versions(alone) == {}
+        found = versions.other_versions([filed["02.txt"].pk, *alone])
+    assert len(queries) == 1
+    assert [v.pk for v in found[filed["02.txt"].pk]] == [
+        filed[name].pk for name in ("01.txt", "03.txt", "04.txt")
+    ]
