@@ -6,7 +6,9 @@ people or tags, and every bulk change (``articles_changed``) moves the archive's
 between read the data before the commit); cached figures, and the pages' HTTP
 validators (``articles.http_cache``), are keyed by it.  The cache is shared by every
 gunicorn worker (files in ``ARCHIVE_DATA_DIR``, or Redis with ``CACHE_URL``), so
-a change made in one worker, the admin or an ingest is seen at once by all.
+a change made in one worker, the admin or an ingest is seen at once by all. A few small
+things are kept in each process's memory instead, under the same version
+(``kept_in_process``).
 """
 
 import time
@@ -42,6 +44,19 @@ def cached(name: str, compute: Callable[[], T]) -> T:
         value = compute()
         cache.set(key, value, CACHE_SECONDS)
     return value
+
+
+_in_process = {}  # name -> (archive version, value)
+
+
+def kept_in_process(name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept in this process's memory until the archive changes: for small
+    things nearly every request needs, where even the shared cache's read would cost more."""
+    version = archive_version()
+    kept = _in_process.get(name)
+    if kept is None or kept[0] != version:
+        kept = _in_process[name] = (version, compute())
+    return kept[1]
 
 
 def archive_changed(**kwargs):

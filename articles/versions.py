@@ -24,7 +24,7 @@ import numpy as np
 from datasketch import MinHash
 from django.db.models import Q
 
-from articles.archive_cache import archive_changed, archive_version
+from articles.archive_cache import archive_changed, kept_in_process
 from articles.models import Article, ArticleBand
 
 SHINGLE_WORDS = 5
@@ -206,15 +206,10 @@ def other_versions(article_ids):
     return {pk: [v for v in members[story] if v.pk != pk] for pk, story in stories.items()}
 
 
-_story_map = (None, {})  # this process's: (archive version, {article id: story id})
-
-
 def _stories():
     """``{article id: story id}`` of the articles in a story (1% of the articles at 20,000),
     read by each process once per version of the archive."""
-    global _story_map
-    version = archive_version()
-    if _story_map[0] != version:
-        rows = Article.objects.filter(story__isnull=False).values_list("pk", "story_id")
-        _story_map = (version, dict(rows))
-    return _story_map[1]
+    return kept_in_process(
+        "stories",
+        lambda: dict(Article.objects.filter(story__isnull=False).values_list("pk", "story_id")),
+    )

@@ -581,6 +581,22 @@ def test_search_follows_an_admin_rename_and_delete_of_a_tag(search_index, editor
     assert SearchQuerySet().auto_query("Hamburg").count() == 1
 
 
+def test_the_search_pages_facets_name_a_tag_as_an_editor_just_renamed_it(
+    search_index, editor, client
+):
+    tag = TagFactory(name="Russia")
+    ArticleFactory(title="Summit in Hamburg", tags=[tag])
+    before = client.get("/search/", {"q": "hamburg"}).content.decode()
+    assert 'rel="nofollow">Russia</a>' in before  # the names read once, then kept
+
+    post_change(editor, tag, name="Kremlin politics", description="The Russian leadership.")
+
+    after = client.get("/search/", {"q": "hamburg", "tag": tag.slug}).content.decode()
+    assert 'aria-label="Kremlin politics, 1 article, selected: remove"' in after
+    assert f'<span hidden id="facet-tags-{tag.slug}">The Russian leadership.</span>' in after
+    assert "Russia<" not in after
+
+
 def test_search_follows_an_admin_merge(search_index, editor):
     russia, russian = TagFactory(name="Russia"), TagFactory(name="Russian Federation")
     ArticleFactory(title="Summit in Hamburg", tags=[russian])

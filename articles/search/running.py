@@ -17,6 +17,7 @@ from django.db.models import Q
 from haystack.query import SQ, SearchQuerySet
 
 from articles import versions
+from articles.archive_cache import kept_in_process
 from articles.dates import EARLIEST_PUB_DATE, LATEST_PUB_DATE, month_end
 from articles.index.engines import SearchUnavailable
 from articles.models import Person, Tag
@@ -351,9 +352,13 @@ def known_slugs(model, slugs, noun, messages):
 
 def _names(model, slugs, known=()):
     """``{slug: Name}`` (the name, with its description) of the ``model`` rows with these slugs,
-    not asking about ``known`` ones."""
+    not asking about ``known`` ones. Names once read are kept in the process until the archive
+    changes: most pages of results list the same people and tags in their facets."""
     wanted = [slug for slug in slugs if slug not in known]
     if not wanted:
         return {}
-    rows = model.objects.filter(slug__in=wanted).values_list("slug", "name", "description")
-    return {slug: Name(name, description) for slug, name, description in rows}
+    kept = kept_in_process(f"names:{model._meta.label_lower}", dict)
+    if missing := [slug for slug in wanted if slug not in kept]:
+        rows = model.objects.filter(slug__in=missing).values_list("slug", "name", "description")
+        kept.update((slug, Name(name, description)) for slug, name, description in rows)
+    return {slug: kept[slug] for slug in wanted if slug in kept}
