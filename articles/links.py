@@ -7,6 +7,7 @@ prefix and URLconf in force (a site served under a sub-path, or a request with i
 URLconf, gets its own URLs).
 """
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from django.urls import get_script_prefix, get_urlconf, reverse
@@ -18,6 +19,13 @@ KEPT_URLS = 20_000
 def reverse_kept(viewname: str, **kwargs) -> str:
     """``reverse(viewname, kwargs=kwargs)``, made once per process for the same arguments."""
     return _reverse(viewname, tuple(kwargs.items()), get_script_prefix(), get_urlconf())
+
+
+def reverser(viewname: str) -> Callable[..., str]:
+    """``reverse_kept`` for the many links to one view a page lists (a page of results' chips):
+    the script prefix and URLconf in force read once, not per link."""
+    script_prefix, urlconf = get_script_prefix(), get_urlconf()
+    return lambda **kwargs: _reverse(viewname, tuple(kwargs.items()), script_prefix, urlconf)
 
 
 @lru_cache(maxsize=KEPT_URLS)

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.urls import reverse, set_script_prefix
 
+from articles.links import reverser
 from tests.factories import ArticleFactory, TagFactory
 
 pytestmark = pytest.mark.django_db
@@ -43,3 +44,14 @@ def test_a_site_served_under_a_sub_path_links_under_it(script_prefix):
     assert tag.get_absolute_url() == "/archive/tags/crude/"
     script_prefix("/")
     assert tag.get_absolute_url() == "/tags/crude/"
+
+
+def test_a_pages_many_links_to_one_view_follow_the_sub_path_too(script_prefix):
+    person_url = reverser("articles:person_detail")
+    assert (
+        person_url(slug="ann-lee")
+        == "/people/ann-lee/"
+        == reverse("articles:person_detail", kwargs={"slug": "ann-lee"})
+    )
+    script_prefix("/archive/")
+    assert reverser("articles:person_detail")(slug="ann-lee") == "/archive/people/ann-lee/"

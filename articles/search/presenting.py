@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from articles.links import reverse_kept
+from articles.links import reverse_kept, reverser
 from articles.search.params import SearchParams
 from articles.search.query import ParsedQuery
 from articles.titles import display_title, highlighted_title
@@ -250,8 +250,9 @@ def search_url(params, **changes):
     return _search_page(params.query_string(**changes))
 
 
-def _search_page(query_string):
-    return reverse_kept("search:page") + (f"?{query_string}" if query_string else "")
+def _search_page(query_string, page=None):
+    """The search page's URL (``page``, if already made) with ``query_string``."""
+    return (page or reverse_kept("search:page")) + (f"?{query_string}" if query_string else "")
 
 
 def _toggle(values, value):
@@ -265,9 +266,10 @@ def toggle_urls(params, param, selected, values):
     pairs = params.url_params(**{param: [placeholder]})
     at = next(i for i, (key, value) in enumerate(pairs) if value is placeholder)
     before, after = urlencode(pairs[:at]), urlencode(pairs[at + 1 :])
+    page = reverse_kept("search:page")
     for value in values:
         toggled = urlencode([(param, v) for v in _toggle(selected, value)])
-        yield _search_page("&".join(part for part in (before, toggled, after) if part))
+        yield _search_page("&".join(part for part in (before, toggled, after) if part), page)
 
 
 def facet_links(params, facets, names, undated=0):
@@ -373,13 +375,14 @@ def cards(results, other_versions):
     result whose story an earlier card of the page shows is left out (it is among that card's
     ``versions``). ``other_versions``: ``{article id: [its other versions]}``."""
     shown, found = set(), []
+    person_url, tag_url = reverser("articles:person_detail"), reverser("articles:tag_detail")
     for result in results:
         pk = int(result.pk)
         if pk in shown:
             continue
         versions = other_versions.get(pk, [])
         shown.update(version.pk for version in versions)
-        card = _card(result)
+        card = _card(result, person_url, tag_url)
         found.append(
             dataclasses.replace(
                 card,
@@ -389,8 +392,9 @@ def cards(results, other_versions):
     return found
 
 
-def _card(result):
-    """A ``Card`` from a haystack ``SearchResult``'s stored fields (no database query)."""
+def _card(result, person_url, tag_url):
+    """A ``Card`` from a haystack ``SearchResult``'s stored fields (no database query);
+    ``person_url`` and ``tag_url`` make the chips' links (``links.reverser``)."""
     people = zip(result.people or [], result.person_names or [], strict=False)
     tags = zip(result.tags or [], result.tag_names or [], strict=False)
     highlighted = result.highlighted
@@ -403,14 +407,8 @@ def _card(result):
         permalink=result.permalink,
         url=result.url,
         pub_date=result.pub_date,
-        people=[
-            Link(name, reverse_kept("articles:person_detail", slug=slug), slug=slug)
-            for slug, name in people
-        ],
-        tags=[
-            Link(name, reverse_kept("articles:tag_detail", slug=slug), slug=slug)
-            for slug, name in tags
-        ],
+        people=[Link(name, person_url(slug=slug), slug=slug) for slug, name in people],
+        tags=[Link(name, tag_url(slug=slug), slug=slug) for slug, name in tags],
         snippet=snippet,
         pk=int(result.pk),
         title_html=highlighted_title(result.title, titles[0] if titles else None),
