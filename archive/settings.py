@@ -27,6 +27,8 @@ Environment variables (all optional):
 - ``ARCHIVE_SEARCH_RATE``: searches one client may make per window, ``count/seconds``
   (default ``300/60``; ``0`` turns the limit off); over it, 429.
 - ``ARCHIVE_SEARCH_CONCURRENCY``: searches one worker runs at once (default 4); over it, 503.
+- ``ARCHIVE_SEARCH_ANSWERS_KEPT``: answers of the embedded index each worker keeps until the
+  index changes (default 100; ``0``: none), as Solr's query result cache.
 - Limits on one ingested file (a file over one is rejected; docs/seed-format.md):
   ``ARCHIVE_MAX_FILE_BYTES`` (default 8,000,000), ``ARCHIVE_MAX_BODY_CHARS`` (1,000,000),
   ``ARCHIVE_MAX_KEYWORDS`` (100), ``ARCHIVE_MAX_SOURCE_NUMBER_DIGITS`` (20).
@@ -336,6 +338,8 @@ def search_rate(value):
 SEARCH_RATE = search_rate(os.environ.get("ARCHIVE_SEARCH_RATE", "300/60"))
 #: Searches one worker process runs at once; more wait briefly, then get 503.
 SEARCH_CONCURRENCY = int(os.environ.get("ARCHIVE_SEARCH_CONCURRENCY", 4))
+#: Answers of the Whoosh index each worker keeps until the index changes (0: none kept).
+SEARCH_ANSWERS_KEPT = int(os.environ.get("ARCHIVE_SEARCH_ANSWERS_KEPT", 100))
 #: A search finding fewer articles than this gets a spelling suggestion (the engine computes
 #: one only then, and the page shows it only then).
 SEARCH_SUGGEST_BELOW = 3

@@ -2,12 +2,16 @@
 
     .venv/bin/python benchmarks/load.py [--data DIR] [--users 4,16,64] [--seconds 60]
                                         [--ingest 2000] [--gunicorn-args "--workers 3"]
+                                        [--answers-kept 100]
 
 1. Builds (or reuses, ``--data``) the archive of ``bench_search_http.py``: the 2,000 Reuters
    articles plus generated ones, ``--articles`` in all, then works on a copy of it, so that
    every run starts from the same archive and adds the same new articles.
 2. Starts gunicorn with the repository's ``gunicorn.conf.py`` (plus ``--gunicorn-args``) on
-   127.0.0.1, waits for ``/healthz``, and warms it up for 10 s.
+   127.0.0.1, waits for ``/healthz``, and warms it up for 10 s. Each worker keeps
+   ``--answers-kept`` answers of the index (``ARCHIVE_SEARCH_ANSWERS_KEPT``): none by default,
+   as in the other benchmarks, so that every search is run; production keeps 100, and the
+   readers' 57 searches then come from them once each worker has run each.
 3. For each number of users, ``--seconds`` of readers with no pause between requests: 60%
    searches (the search benchmark's 57 varied searches), 25% article pages (random articles
    from the sitemap), 15% browsing pages (home, lists, tags, people, date archives). Then
@@ -203,6 +207,12 @@ def main():
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--ingest", type=int, default=2000, help="new articles (0: no step)")
     parser.add_argument("--gunicorn-args", default="", help='e.g. "--workers 4 --threads 2"')
+    parser.add_argument(
+        "--answers-kept",
+        type=int,
+        default=0,
+        help="ARCHIVE_SEARCH_ANSWERS_KEPT (0, as the other benchmarks; production's is 100)",
+    )
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))  # stop gunicorn too
 
@@ -211,13 +221,14 @@ def main():
     work = Path(tempfile.mkdtemp(prefix="bench-load-run-"))
     shutil.copytree(data, work / "data", ignore=shutil.ignore_patterns("cache"))
     env = build_archive(work / "data", args.articles)  # the copy: nothing to build
+    env["ARCHIVE_SEARCH_ANSWERS_KEPT"] = str(args.answers_kept)
     server, base = serve_as_make_run(env, args.gunicorn_args)
     try:
         Reader.paths = reading_paths(base)
         run_step(base, server, Reader, 4, WARM_UP_SECONDS)
         print(
             f"\n### {args.articles:,} articles, gunicorn.conf.py {args.gunicorn_args}, "
-            f"{time.strftime('%Y-%m-%d %H:%M')}\n"
+            f"{args.answers_kept} answers kept, {time.strftime('%Y-%m-%d %H:%M')}\n"
         )
         print(
             "| users | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | "

@@ -60,6 +60,7 @@ from articles.index.whoosh.analysis import (
     highlight,
     text_analyzer,
 )
+from articles.index.whoosh.answers import KeptAnswers, answer_key
 from articles.index.whoosh.locks import file_lock, write_lock_path
 from articles.index.whoosh.writer import IndexBatch
 
@@ -287,6 +288,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         self._searcher_lock = threading.Lock()
         self._values = _SegmentValues()
         self._vocabularies = spelling.Vocabularies()
+        self._answers = KeptAnswers(settings.SEARCH_ANSWERS_KEPT)
         self.field_kinds = {}
 
     # -- schema ------------------------------------------------------------------
@@ -393,6 +395,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def _drop_searcher(self):
         searcher, self._searcher, self._folder = self._searcher, None, None
+        self._answers.forget()
         if searcher is not None:
             with suppress(Exception):
                 searcher.close()
@@ -490,6 +493,25 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         if not query_string or (len(query_string) <= 1 and query_string != "*"):
             return {"results": [], "hits": 0, "facets": {}, "spelling_suggestion": None}
         searcher = self.searcher()
+        key = None
+        if end_offset is not None:  # (haystack's unsliced runs build results lazily: not kept)
+            params = dict(
+                kwargs,
+                sort_by=sort_by,
+                start_offset=start_offset,
+                end_offset=end_offset,
+                fields=fields,
+                highlight=highlight,
+                facets=facets,
+                date_facets=date_facets,
+                query_facets=query_facets,
+                narrow_queries=narrow_queries,
+                spelling_query=spelling_query,
+                models=models,
+            )
+            key = answer_key(query_string, params)
+            if (kept := self._answers.get(searcher, key)) is not None:
+                return self._answer(*kept, result_class)
         # Match-all ("*") as every document, not as a walk over every word of the field.
         parsed = self.parser.parse(query_string).accept(_our_nodes)
         filters = [self.parser.parse(force_str(q)) for q in narrow_queries or ()]
@@ -512,19 +534,34 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         hits = len(results)
         terms = self._highlight_terms(parsed, searcher) if highlight and limit else None
         page = results[start_offset:limit]
-        if end_offset is None:
-            # Haystack runs facet_counts() and the like unsliced: build results on demand.
-            found = _LazyResults(page, lambda hit: self._build_results([hit], result_class, terms))
-        else:
-            found = self._build_results(page, result_class, terms)
-        # Facets before a spelling suggestion, which may refresh the searcher (and the tables
-        # of its segments) when the index changed: the documents found are this searcher's.
+        # The page's stored fields and the facets before a spelling suggestion, which may
+        # refresh the searcher (and the tables of its segments) when the index changed: the
+        # documents found are this searcher's.
+        stored = self._stored(page, terms) if key is not None else None
         counts = self._facets(results, facets) if facets else {}
         suggestion = None  # and none for a count (corrections and relaxations count many)
         if self.include_spelling and limit and hits < settings.SEARCH_SUGGEST_BELOW:
             suggestion = self.create_spelling_suggestion(spelling_query or query_string)
+        if key is None:
+            # Haystack runs facet_counts() and the like unsliced: build results on demand.
+            found = _LazyResults(
+                page, lambda hit: self._results(self._stored([hit], terms), result_class)
+            )
+            return {
+                "results": found,
+                "hits": hits,
+                "facets": counts,
+                "spelling_suggestion": suggestion,
+            }
+        answer = (stored, hits, counts, suggestion)
+        self._answers.keep(searcher, key, answer)
+        return self._answer(*answer, result_class)
+
+    def _answer(self, stored, hits, counts, suggestion, result_class):
+        """Haystack's answer, its results made afresh from ``stored`` (see ``_stored``) for
+        each request, so that no request sees another's objects."""
         return {
-            "results": found,
+            "results": self._results(stored, result_class),
             "hits": hits,
             "facets": counts,
             "spelling_suggestion": suggestion,
@@ -570,8 +607,9 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             (words if fieldname in SPELLING_FIELDS else stems).add(text)
         return frozenset(stems), frozenset(words)
 
-    def _build_results(self, hits, result_class, terms):
-        result_class = result_class or SearchResult
+    def _stored(self, hits, terms):
+        """``(app label, model name, pk, score, values)`` of each hit: its stored fields and,
+        with ``terms``, its highlighted text and title."""
         found = []
         for hit in hits:
             stored = hit.fields()
@@ -586,8 +624,16 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
                     self.content_field_name: [highlight(body, stems, words)],
                     "title": [highlight(values.get("title", ""), stems, words, max_chars=1000)],
                 }
-            found.append(result_class(app_label, model_name, pk, hit.score or 0, **values))
+            found.append((app_label, model_name, pk, hit.score or 0, values))
         return found
+
+    @staticmethod
+    def _results(stored, result_class):
+        result_class = result_class or SearchResult
+        return [
+            result_class(app_label, model_name, pk, score, **values)
+            for app_label, model_name, pk, score, values in stored
+        ]
 
     def _stored_value(self, key, value):
         if self.field_kinds.get(key, ("", False))[0] == "date" and isinstance(value, datetime):
@@ -650,7 +696,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         )
         hits = [hit for hit in results[: top + 1] if hit.docnum != docnum][:top]
         return {
-            "results": self._build_results(hits[start_offset:], result_class, None),
+            "results": self._results(self._stored(hits[start_offset:], None), result_class),
             "hits": len(hits),
         }
 
