@@ -23,6 +23,7 @@ What differs from ``haystack.backends.whoosh_backend`` (and why):
 import functools
 import logging
 import os
+import pickle
 import threading
 import time
 from array import array
@@ -30,7 +31,7 @@ from collections import Counter
 from collections.abc import Sequence
 from contextlib import suppress
 from datetime import date, datetime
-from itertools import chain
+from itertools import accumulate, chain
 from math import log2
 
 from django.conf import settings
@@ -45,12 +46,14 @@ from whoosh import fields as wf
 from whoosh import query as wq
 from whoosh.collectors import FilterCollector, TopCollector, UnsortedCollector
 from whoosh.filedb.filestore import FileStorage
+from whoosh.formats import Positions
 from whoosh.index import EmptyIndexError
 from whoosh.matching.binary import IntersectionMatcher
 from whoosh.qparser import FuzzyTermPlugin, QueryParser
 from whoosh.query.spans import Span, SpanNear2
 from whoosh.scoring import BM25F, BM25FScorer
 from whoosh.sorting import FieldFacet, MultiFacet, TranslateFacet
+from whoosh.system import _INT_SIZE
 
 from articles.index.documents import PART_SEPARATOR
 from articles.index.engines import BULK_THRESHOLD, SearchUnavailable
@@ -96,8 +99,19 @@ class _Phrase(wq.Phrase):
             formats = [_posting_format(m) for m in matcher.ms]
             if None not in formats:
                 matcher.__class__ = _AdjacentWords  # the same matcher, a faster check
-                matcher.decoders = [f.decoder("positions") for f in formats]
+                matcher.decoders = [
+                    _positions if type(f) is Positions else f.decoder("positions") for f in formats
+                ]
         return matcher
+
+
+def _positions(value):
+    """Whoosh's ``Positions.decode_positions`` (a count, then the pickled list of gaps between
+    positions), with the gaps summed in C: a phrase of two common words decodes 26,000
+    lists a search at 20,000 articles."""
+    if not value.endswith(b"."):
+        value += b"."
+    return accumulate(pickle.loads(value[_INT_SIZE:]))
 
 
 def _posting_format(matcher):
@@ -127,7 +141,7 @@ class _AdjacentWords(SpanNear2.SpanNear2Matcher):
         (first, *others), (decode_first, *decode_others) = self.ms, self.decoders
         starts = set(decode_first(first.value()))
         for offset, (matcher, decode) in enumerate(zip(others, decode_others, strict=True), 1):
-            starts.intersection_update([p - offset for p in decode(matcher.value())])
+            starts.intersection_update(map((-offset).__add__, decode(matcher.value())))
             if not starts:
                 return []
         return [Span(start, start + len(others)) for start in sorted(starts)]
