@@ -98,10 +98,10 @@ class _Phrase(wq.Phrase):
         ):
             formats = [_posting_format(m) for m in matcher.ms]
             if None not in formats:
-                matcher.__class__ = _AdjacentWords  # the same matcher, a faster check
-                matcher.decoders = [
+                decoders = [
                     _positions if type(f) is Positions else f.decoder("positions") for f in formats
                 ]
+                return _adjacent_words(matcher, decoders)  # the same matcher, faster checks
         return matcher
 
 
@@ -129,13 +129,36 @@ class _AdjacentWords(SpanNear2.SpanNear2Matcher):
     words, then pairs them up; most such documents do not hold the phrase (13,000 candidates
     for 343 matches of "united states" at 20,000 articles). The starts of the phrase are a
     set intersection, and the spans the same as Whoosh's. ``decoders`` (one per word, set by
-    ``_Phrase``) read each word's positions from its postings.
+    ``_Phrase``) read each word's positions from its postings. For two words (``_pair``), the
+    two postings are walked here, not through Whoosh's intersection matcher ("united states":
+    101.6 → 91.4 ms in-process).
     """
 
-    def copy(self):
-        duplicate = super().copy()
-        duplicate.decoders = self.decoders
-        return duplicate
+    def next(self):
+        if self._pair is None:
+            return super().next()
+        moved = self._pair[0].next()
+        return self._find_next() or moved
+
+    def _find_next(self):
+        """Whoosh's, with a phrase of two words' postings walked in one loop here rather than
+        through the intersection matcher's (two levels of calls less per candidate)."""
+        if self._pair is None:
+            return super()._find_next()
+        a, b = self._pair
+        moved = False
+        while a.is_active() and b.is_active():
+            a_id, b_id = a.id(), b.id()
+            if a_id < b_id:
+                moved = a.skip_to(b_id) or moved
+            elif b_id < a_id:
+                moved = b.skip_to(a_id) or moved
+            elif spans := self._get_spans():
+                self._spans = spans
+                return moved
+            else:
+                moved = a.next() or moved
+        return moved
 
     def _get_spans(self):
         (first, *others), (decode_first, *decode_others) = self.ms, self.decoders
@@ -145,6 +168,17 @@ class _AdjacentWords(SpanNear2.SpanNear2Matcher):
             if not starts:
                 return []
         return [Span(start, start + len(others)) for start in sorted(starts)]
+
+
+def _adjacent_words(matcher, decoders):
+    """Whoosh's ``SpanNear2Matcher`` of adjacent words, made an ``_AdjacentWords`` (the same
+    matcher and state, faster checks)."""
+    matcher.__class__ = _AdjacentWords
+    matcher.decoders = decoders
+    child = matcher.child
+    two_words = type(child) is IntersectionMatcher and len(matcher.ms) == 2
+    matcher._pair = (child.a, child.b) if two_words else None
+    return matcher
 
 
 def _retried(opener, *args, **kwargs):
