@@ -51,11 +51,14 @@ _in_process = {}  # name -> (archive version, value)
 
 def kept_in_process(name: str, compute: Callable[[], T]) -> T:
     """``compute()``, kept in this process's memory until the archive changes: for small
-    things nearly every request needs, where even the shared cache's read would cost more."""
+    things nearly every request needs, where even the shared cache's read would cost more.
+    Without a version (a cache that keeps nothing, as on a full disk), nothing is kept."""
     version = archive_version()
     kept = _in_process.get(name)
-    if kept is None or kept[0] != version:
-        kept = _in_process[name] = (version, compute())
+    if version is None or kept is None or kept[0] != version:
+        kept = (version, compute())
+        if version is not None:
+            _in_process[name] = kept
     return kept[1]
 
 
