@@ -18,7 +18,7 @@ KEPT_URLS = 20_000
 
 def reverse_kept(viewname: str, **kwargs) -> str:
     """``reverse(viewname, kwargs=kwargs)``, made once per process for the same arguments."""
-    return _reverse(viewname, tuple(kwargs.items()), get_script_prefix(), get_urlconf())
+    return reverser(viewname)(**kwargs)
 
 
 def reverser(viewname: str) -> Callable[..., str]:
