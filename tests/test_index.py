@@ -3,14 +3,16 @@ the searcher, the engine setting, haystack's commands; queries that only read ar
 ``tests/test_index_queries.py``."""
 
 import datetime
+import random
+from collections import Counter
 
 import pytest
 from django.db import transaction
 from haystack.inputs import Exact
 from haystack.query import SearchQuerySet
 from whoosh import query as wquery
-from whoosh.matching.mcore import LeafMatcher
 
+from articles.index.whoosh.backend import _InMemoryLengths
 from articles.ingest import find_files, ingest_files
 from articles.models import Article, Person, Tag
 from tests.conftest import REAL_SEED
@@ -165,9 +167,11 @@ def test_a_search_for_no_result_counts_without_ranking(archive, monkeypatch):
         )
     search = SearchQuerySet().auto_query("summit").filter(year__in=[2015, 2016]).facet("month")
     ranked, counted = search._clone(), search._clone()
-    scored = []
-    score = LeafMatcher.score
-    monkeypatch.setattr(LeafMatcher, "score", lambda self: scored.append(self) or score(self))
+    scored = []  # the words a scorer was made for
+    scorer = _InMemoryLengths.scorer
+    monkeypatch.setattr(
+        _InMemoryLengths, "scorer", lambda *args, **kw: scored.append(args) or scorer(*args, **kw)
+    )
 
     assert len(list(ranked[:5])) == 5 and scored
     scored.clear()
@@ -272,3 +276,32 @@ def test_haystacks_own_commands_and_remove_go_through_our_writer(archive):
     call_command("update_index", verbosity=0)
     assert SearchQuerySet().all().count() == 4
     assert titles(SearchQuerySet().auto_query("coffee")) == ["Café culture in Vienna"]
+
+
+def test_facets_of_a_search_matching_most_articles_count_its_matches_alone(search_index):
+    """Counted as the whole archive's counts less the others' when a search matches most of
+    it: an edited article's old document, a deleted article (both deleted in the index after
+    the counts were first asked) and the articles without the word are not counted."""
+    rng = random.Random(3)
+    with transaction.atomic():
+        made = [
+            make_article(
+                f"Report {n}",
+                "The summit talks went on." if n % 5 else "The harvest was late.",
+                tags=rng.sample(["Energy", "Trade", "Farming"], rng.randint(0, 2)),
+                pub_date=datetime.date(2010 + n % 4, 1 + n % 3, 1),
+            )
+            for n in range(40)
+        ]
+    search = SearchQuerySet().auto_query("summit").facet("tags").facet("month")
+    assert search.facet_counts()["fields"]["tags"]  # (each segment's table of values built)
+    made[1].tags.clear()
+    made[1].title = "Report one, revised"
+    made[1].save()  # (its document replaced: the old one deleted in the index)
+    made[2].delete()
+    counts = search._clone().facet_counts()["fields"]
+
+    matching = Article.objects.filter(body__contains="summit").prefetch_related("tags")
+    assert search.count() == len(matching) == 31
+    assert dict(counts["month"]) == Counter(f"{a.pub_date:%Y-%m}" for a in matching)
+    assert dict(counts["tags"]) == Counter(t.slug for a in matching for t in a.tags.all())

@@ -6,6 +6,7 @@ import pytest
 from haystack.query import SearchQuerySet
 from whoosh.searching import Searcher
 
+from articles.index.whoosh import bulk
 from articles.index.whoosh.answers import KeptAnswers
 from tests.factories import ArticleFactory
 from tests.test_admin import post_change
@@ -13,15 +14,20 @@ from tests.test_admin import post_change
 
 @pytest.fixture
 def runs(monkeypatch):
-    """The searches Whoosh itself runs (its searcher's ``search_with_collector``)."""
+    """The searches the index runs: scored in bulk, or by Whoosh's searcher."""
     ran = []
-    run = Searcher.search_with_collector
+    run, run_in_bulk = Searcher.search_with_collector, bulk.search
 
     def counted(searcher, query, collector, context=None):
         ran.append(query)
         return run(searcher, query, collector, context)
 
+    def counted_in_bulk(searcher, query, *args, **kwargs):
+        ran.append(query)
+        return run_in_bulk(searcher, query, *args, **kwargs)
+
     monkeypatch.setattr(Searcher, "search_with_collector", counted)
+    monkeypatch.setattr(bulk, "search", counted_in_bulk)
     return ran
 
 

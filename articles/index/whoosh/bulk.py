@@ -1,0 +1,369 @@
+"""A search's matches scored a block of postings at a time, as Lucene's ``BulkScorer`` does.
+
+Whoosh scores one document at a time through a tree of matchers: several µs of Python calls
+a match, 300-900 ms for a word or a phrase found in half of 100,000 articles. The queries
+the search page sends most are scored here a segment at a time instead:
+
+- a word, and words OR'd (a prefix such as ``bank*`` is its words OR'd);
+- words AND'd, some of them left out (``oil -opec``);
+- a phrase of adjacent words (Whoosh's ``Phrase`` with ``slop=1``).
+
+A word's postings are read as whole blocks (the ids, weights and positions Whoosh stores
+together); the blocks of an AND's other parts that hold none of its candidates are skipped
+unread, as Whoosh's ``skip_to`` skips them. Each match is scored with Whoosh's BM25F,
+operation for operation, and the scores are added up in the order of the tree of matchers
+Whoosh would build, so the matches, their scores and their order (score, then document
+number) are Whoosh's: ``tests/test_bulk_scoring.py`` compares them on random indexes. Any
+other query, or another scorer, gets ``None``: Whoosh's matchers run it as before.
+
+The blocks are read through ``W3LeafMatcher``'s block methods (``_read_ids``,
+``_next_block``...): Whoosh 2.7.4 is pinned and no longer changes.
+"""
+
+import heapq
+import pickle
+from bisect import bisect_right, insort
+from itertools import accumulate
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.formats import Positions
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.scoring import BM25FScorer, WeightScorer
+from whoosh.searching import Results
+from whoosh.sorting import MultiFacet
+from whoosh.system import _INT_SIZE
+
+#: What a ``Not`` inside an AND adds to each match's score (its ``InverseMatcher``'s weight).
+NOT_SCORE = 1.0
+#: An OR of more than two parts is Whoosh's binary tree of unions in a segment of more
+#: documents than this, and its array of scores (``PreloadedOr``) in a smaller one.
+OR_TREE_ABOVE = 5000
+
+
+class _Unsupported(Exception):
+    """The query has a part not scored here as Whoosh would score it: Whoosh runs it."""
+
+
+def search(searcher, query, limit, allowed=None, sortedby=None):
+    """Whoosh ``Results`` of ``query``: the ``limit`` best (by score, then document number)
+    and every match (``results.docs()``, ``len(results)``); None when Whoosh must run it.
+
+    ``limit=0`` asks for the matches alone (a count, facets): nothing is scored.
+    ``allowed`` is a filter query, as ``Searcher.search(filter=...)`` takes it.
+    ``sortedby`` (a Whoosh sort facet) orders the matches by their keys instead, unscored,
+    as Whoosh's ``SortingCollector`` does (the key in the place of the score).
+    """
+    try:
+        allow = searcher._filter_to_comb(allowed) if allowed is not None else None
+        keys = _sort_keys(searcher, sortedby) if limit and sortedby is not None else None
+        everything, best = set(), []
+        for subsearcher, offset in searcher.leaf_searchers():
+            segment = _Segment(searcher, subsearcher, scored=limit > 0 and keys is None)
+            found = segment.evaluate(query)
+            for docnum in segment.deleted:
+                found.pop(docnum, None)
+            if allow is not None:
+                found = {d: s for d, s in found.items() if d + offset in allow}
+            everything.update(map(offset.__add__, found))
+            if keys is not None:
+                key_for = keys(subsearcher, offset)
+                best += [(key_for(None, d), d + offset) for d in found]
+            elif limit:
+                best += _best(found, limit, offset)
+    except _Unsupported:
+        return None
+    if keys is not None:
+        top = heapq.nsmallest(limit, best)  # (sorted(best)[:limit], as Whoosh sorts)
+    elif limit:
+        top = [(score, -negated) for score, negated in heapq.nlargest(limit, best)]
+    else:
+        top = []
+    results = Results(searcher, query, top, docset=everything)
+    results._total = len(everything)  # (Whoosh's own results ask their collector)
+    return results
+
+
+def _sort_keys(searcher, sortedby):
+    """``keys(subsearcher, offset)``: the ``key_for(matcher, docnum)`` of a segment, from the
+    categorizer Whoosh's ``SortingCollector`` makes of ``sortedby``."""
+    categorizer = MultiFacet.from_sortedby(sortedby).categorizer(searcher)
+    if categorizer.needs_current:  # (a key read from the matcher: Whoosh's)
+        raise _Unsupported
+
+    def keys(subsearcher, offset):
+        categorizer.set_searcher(subsearcher, offset)
+        return categorizer.key_for
+
+    return keys
+
+
+def _best(found, limit, offset):
+    """The ``limit`` best ``(score, -global document number)`` of a segment's matches; the
+    scores that can be among them picked first, without a tuple for every match."""
+    if len(found) > limit:
+        lowest = heapq.nlargest(limit, found.values())[-1]
+        found = {d: s for d, s in found.items() if s >= lowest}
+    return heapq.nlargest(limit, ((s, -(d + offset)) for d, s in found.items()))
+
+
+def positions(value):
+    """Whoosh's ``Positions.decode_positions`` (a count, then the pickled list of gaps between
+    positions), with the gaps summed in C: a phrase of two common words decodes tens of
+    thousands of lists a search."""
+    if not value.endswith(b"."):
+        value += b"."
+    return accumulate(pickle.loads(value[_INT_SIZE:]))
+
+
+class _Segment:
+    """One segment's matches of a query: ``{document number in the segment: score}``."""
+
+    def __init__(self, searcher, subsearcher, scored):
+        self.searcher, self.subsearcher, self.scored = searcher, subsearcher, scored
+        self.reader = subsearcher.reader()
+        self.schema = self.reader.schema
+        self.deleted = ()
+        if self.reader.has_deletions():  # (the set a segment's own postings leave out)
+            self.deleted = getattr(self.reader, "deleted_docs_set", None)
+            if self.deleted is None:
+                raise _Unsupported
+
+    def evaluate(self, query, among=None):
+        """The matches of ``query`` (only those in the sorted list ``among``, if given)."""
+        kind = type(query)
+        if query is wq.NullQuery:  # (e.g. only stop words)
+            return {}
+        if kind is wq.Every and query.fieldname in (None, "", "*"):
+            # Every document: Whoosh's ``ListMatcher`` with the boost as every weight.
+            return dict.fromkeys(self.reader.all_doc_ids(), query.boost)
+        if kind in (wq.Prefix, wq.Wildcard):
+            # Whoosh ORs a pattern's words in each segment, "constant score" asked: the words
+            # are scored all the same (``Searcher.postings`` falls back to its weighting) but
+            # for the array of a small segment, which counts 1 a match.
+            words = [wq.Term(query.fieldname, w) for w in query._btexts(self.reader) if w]
+            if len(words) < 2:  # no word, or the word's own matcher (not boosted)
+                return self.evaluate(words[0], among) if words else {}
+            return self._any(words, among, query.boost, constant=True)
+        if kind in (wq.And, wq.Or) and len(query.subqueries) == 1:
+            return self.evaluate(query.subqueries[0], among)  # (Whoosh drops its boost)
+        if kind is wq.Or and not query.scale and not query.minmatch:
+            return self._any(query.subqueries, among, query.boost, constant=False)
+        if kind is wq.Term:
+            found = self._word(query.fieldname, query.text, among)
+        elif kind is wq.And:
+            found = self._all(query.subqueries, among)
+        elif isinstance(query, wq.Phrase) and query.slop == 1:
+            found = self._phrase(query.fieldname, query.words, among)
+        else:
+            raise _Unsupported
+        if query.boost != 1.0:  # Whoosh's ``WrappingMatcher``: the score times the boost
+            boost = query.boost
+            found = {d: s * boost for d, s in found.items()}
+        return found
+
+    def _any(self, queries, among, boost, constant):
+        """Whoosh's OR: a match of any part, scored the sum of the parts matching it."""
+        parts = [self.evaluate(query, among) for query in queries]
+        if len(parts) >= wq.Or.TOO_MANY_CLAUSES or (
+            len(parts) > 2 and self.reader.doc_count_all() <= OR_TREE_ABOVE
+        ):
+            # ``PreloadedOr``: each part's scores, boosted, added in turn into an array.
+            found = {}
+            for part in parts:
+                if constant:
+                    found.update(dict.fromkeys(part, 1))
+                else:
+                    for docnum, score in part.items():
+                        found[docnum] = found.get(docnum, 0) + score * boost
+            return found
+        sizes = [query.estimate_size(self.reader) for query in queries]
+        found = _weighted_tree(parts, sizes, _union)  # ``DefaultOr``
+        if boost != 1.0:
+            found = {d: s * boost for d, s in found.items()}
+        return found
+
+    def _all(self, queries, among):
+        """Whoosh's AND: each part read only in the matches of the rarer ones, each ``Not``
+        leaving its matches out and adding ``NOT_SCORE`` (as its ``InverseMatcher`` does)."""
+        if all(type(q) is wq.Not for q in queries):
+            raise _Unsupported  # only words left out: every document but them
+        sizes = [q.estimate_size(self.reader) for q in queries]
+        parts, found = [None] * len(queries), None
+        for i in sorted(range(len(queries)), key=lambda i: (type(queries[i]) is wq.Not, sizes[i])):
+            query = queries[i]
+            if type(query) is wq.Not:
+                found.difference_update(self.evaluate(query.query, sorted(found)))
+                parts[i] = NOT_SCORE
+            else:
+                parts[i] = self.evaluate(query, among if found is None else sorted(found))
+                found = set(parts[i]) if found is None else found & parts[i].keys()
+            if not found:
+                return {}
+        return _weighted_tree(
+            parts, [-size for size in sizes], lambda a, b: _intersection(a, b, found)
+        )
+
+    def _word(self, fieldname, text, among, with_positions=False):
+        """A word's ``{document: score}`` (``with_positions``, ``{document: (score, value)}``)."""
+        if fieldname not in self.schema:
+            return {}
+        field = self.schema[fieldname]
+        try:
+            btext = field.to_bytes(text)
+        except ValueError:
+            return {}
+        if (fieldname, btext) not in self.reader:
+            return {}
+        matcher = self.reader.postings(fieldname, btext)
+        if type(matcher) is FilterMatcher:  # deleted documents: dropped by ``search``
+            matcher = matcher.child
+        if type(matcher) is not W3LeafMatcher:
+            raise _Unsupported
+        scores = self._scores(fieldname, btext)
+        found = {}
+        for ids, weights, values in _blocks(matcher, among, with_positions):
+            scored = scores(ids, weights)
+            if with_positions:
+                scored = zip(scored, values, strict=True)
+            found.update(zip(ids, scored, strict=True))
+        return found
+
+    def _scores(self, fieldname, btext):
+        """``scores(ids, weights)``: the word's score in each of those documents as Whoosh's
+        scorer gives it (BM25F operation for operation, or the weight of a word in a field
+        without lengths), or zeros when nothing is scored."""
+        if not self.scored:
+            return lambda ids, weights: [0.0] * len(ids)
+        scorer = self.searcher.weighting.scorer(self.subsearcher, fieldname, btext)
+        if type(scorer) is WeightScorer:
+            return lambda ids, weights: list(weights)
+        if type(scorer) is not BM25FScorer:
+            raise _Unsupported
+        idf, avgfl, b, k1, length = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
+        # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
+        # its part that depends on the length alone computed once per length.
+        by_length = _PerLength(lambda fl: k1 * ((1 - b) + b * fl / avgfl))
+        k1_plus_1 = k1 + 1
+        return lambda ids, weights: [
+            idf * ((tf * k1_plus_1) / (tf + by_length[length(docnum)]))
+            for docnum, tf in zip(ids, weights, strict=True)
+        ]
+
+    def _phrase(self, fieldname, words, among):
+        """Documents with ``words`` one after another, scored the sum of the words' scores.
+        The rarest word is read first, each other only in the documents holding those before."""
+        if fieldname not in self.schema:
+            return {}
+        field = self.schema[fieldname]
+        if type(field.format) is not Positions:
+            raise _Unsupported  # no positions (Whoosh raises), or with characters
+        try:
+            btexts = [field.to_bytes(word) for word in words]
+        except ValueError:
+            return {}
+        postings = [None] * len(words)
+        frequency = self.reader.doc_frequency
+        for i in sorted(range(len(words)), key=lambda i: frequency(fieldname, btexts[i])):
+            postings[i] = self._word(fieldname, words[i], among, with_positions=True)
+            if not postings[i]:
+                return {}
+            among = sorted(postings[i])
+        first, *others = postings
+        matches = {}
+        for docnum in among:
+            starts = set(positions(first[docnum][1]))
+            for offset, other in enumerate(others, 1):
+                starts.intersection_update(map((-offset).__add__, positions(other[docnum][1])))
+            if starts:  # the words' scores added as Whoosh's binary tree of intersections
+                matches[docnum] = _binary_tree_sum([word[docnum][0] for word in postings])
+        return matches
+
+
+def _binary_tree_sum(scores):
+    """``scores`` added up as ``whoosh.util.make_binary_tree`` pairs them: first half + second."""
+    if len(scores) == 1:
+        return scores[0]
+    half = len(scores) // 2
+    return _binary_tree_sum(scores[:half]) + _binary_tree_sum(scores[half:])
+
+
+def _weighted_tree(parts, weights, combine):
+    """``parts`` combined as ``whoosh.util.make_weighted_tree`` combines matchers: the two
+    lightest (then the first given) again and again, ``combine(lighter, other)``."""
+    trees = sorted(zip(weights, range(len(parts)), parts, strict=True))
+    made = len(trees)
+    while len(trees) > 1:
+        (weight_a, _, a), (weight_b, _, b) = trees.pop(0), trees.pop(0)
+        insort(trees, (weight_a + weight_b, made, combine(a, b)))
+        made += 1
+    return trees[0][2]
+
+
+def _union(a, b):
+    """Whoosh's ``UnionMatcher`` scores: ``a``'s or ``b``'s, ``a + b`` where both match (the
+    larger of the two dicts, which no one else holds, updated with the smaller)."""
+    if len(a) <= len(b):
+        for docnum, score in a.items():
+            known = b.get(docnum)
+            b[docnum] = score if known is None else score + known
+        return b
+    for docnum, score in b.items():
+        known = a.get(docnum)
+        a[docnum] = score if known is None else known + score
+    return a
+
+
+def _intersection(a, b, found):
+    """Whoosh's ``IntersectionMatcher`` scores, ``a + b``, for each of ``found``; each side
+    a ``{document: score}`` or one score for all (a ``Not``)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return {d: a[d] + b[d] for d in found}
+    if isinstance(a, dict):
+        return {d: a[d] + b for d in found}
+    if isinstance(b, dict):
+        return {d: a + b[d] for d in found}
+    return a + b
+
+
+class _PerLength(dict):
+    """``compute(length)`` for each length asked, computed once."""
+
+    def __init__(self, compute):
+        super().__init__()
+        self.compute = compute
+
+    def __missing__(self, length):
+        value = self[length] = self.compute(length)
+        return value
+
+
+def _blocks(matcher, among, with_values):
+    """``(ids, weights, values)`` of each block of a word's postings; with ``among`` (sorted
+    document numbers), only the postings of those documents, and the blocks holding none of
+    them are not read."""
+    wanted = set(among) if among is not None else None
+    previous_max = -1
+    while matcher.is_active():
+        block_max = matcher.block_max_id()
+        if wanted is not None and bisect_right(among, block_max) == bisect_right(
+            among, previous_max
+        ):
+            previous_max = block_max
+            matcher._next_block()
+            continue
+        previous_max = block_max
+        matcher._read_ids()
+        matcher._read_weights()
+        ids, weights = matcher._ids, matcher._weights
+        values = ()
+        if with_values:
+            matcher._read_values()
+            values = matcher._values
+        if wanted is not None:
+            keep = [i for i, docnum in enumerate(ids) if docnum in wanted]
+            ids = [ids[i] for i in keep]
+            weights = [weights[i] for i in keep]
+            values = [values[i] for i in keep] if with_values else ()
+        yield ids, weights, values
+        matcher._next_block()
