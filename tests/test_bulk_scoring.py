@@ -147,6 +147,17 @@ def test_sorted_searches_are_whooshs(small, order):
             )
 
 
+@pytest.mark.parametrize("limit", [10**9, 400])  # all kept; a few, the least recently used out
+def test_postings_kept_decoded_give_the_same_answers(small, monkeypatch, limit):
+    kept = bulk.DecodedPostings(limit=limit, smallest=1)
+    monkeypatch.setattr(bulk, "DECODED", kept)
+    for query in random_queries(small, seed=17, count=30):
+        for _ in range(2):  # decoded, then (if still kept) read from what is kept
+            assert_same(bulk.search(small, query, 10), whoosh_search(small, query, 10))
+    assert kept.kept and (kept.count <= limit or len(kept.kept) == 1)
+    assert kept.count == sum(len(ids) for ids, *_ in kept.kept.values())
+
+
 def test_queries_it_cannot_score_as_whoosh_are_left_to_whoosh(small):
     for query in (
         wq.Every("text"),
