@@ -158,6 +158,15 @@ def test_postings_kept_decoded_give_the_same_answers(small, monkeypatch, limit):
     assert kept.count == sum(len(ids) for ids, *_ in kept.kept.values())
 
 
+def test_more_like_this_neither_keeps_nor_reads_decoded_postings(small, monkeypatch):
+    kept = bulk.DecodedPostings(limit=10**9, smallest=1)
+    monkeypatch.setattr(bulk, "DECODED", kept)
+    query = wq.Or([wq.Term("text", word, boost=0.5) for word in ("oil", "gold", "bank")])
+    answer = bulk.search(small, query, 6, keep_decoded=False)
+    assert_same(answer, whoosh_search(small, query, 6))
+    assert not kept.kept
+
+
 def test_queries_it_cannot_score_as_whoosh_are_left_to_whoosh(small):
     for query in (
         wq.Every("text"),

@@ -739,7 +739,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         # misses the best match of 2 articles in 40.
         query = wq.Or([wq.Term(self.content_field_name, word, boost=w) for word, w in terms])
         allowed = wq.And(filters) if filters else None
-        results = bulk.search(searcher, query, top + 1, allowed)
+        results = bulk.search(searcher, query, top + 1, allowed, keep_decoded=False)
         if results is None:
             results = searcher.search(query, limit=top + 1, filter=allowed)
         hits = [hit for hit in results[: top + 1] if hit.docnum != docnum][:top]

@@ -49,7 +49,7 @@ class _Unsupported(Exception):
     """The query has a part not scored here as Whoosh would score it: Whoosh runs it."""
 
 
-def search(searcher, query, limit, allowed=None, sortedby=None):
+def search(searcher, query, limit, allowed=None, sortedby=None, keep_decoded=True):
     """Whoosh ``Results`` of ``query``: the ``limit`` best (by score, then document number)
     and every match (``results.docs()``, ``len(results)``); None when Whoosh must run it.
 
@@ -57,13 +57,16 @@ def search(searcher, query, limit, allowed=None, sortedby=None):
     ``allowed`` is a filter query, as ``Searcher.search(filter=...)`` takes it.
     ``sortedby`` (a Whoosh sort facet) orders the matches by their keys instead, unscored,
     as Whoosh's ``SortingCollector`` does (the key in the place of the score).
+    ``keep_decoded=False`` neither keeps nor reads the common words' decoded postings
+    (``DECODED``): more-like-this, whose words differ from article to article.
     """
     try:
         allow = searcher._filter_to_comb(allowed) if allowed is not None else None
         keys = _sort_keys(searcher, sortedby) if limit and sortedby is not None else None
         everything, best = set(), []
         for subsearcher, offset in searcher.leaf_searchers():
-            segment = _Segment(searcher, subsearcher, scored=limit > 0 and keys is None)
+            scored = limit > 0 and keys is None
+            segment = _Segment(searcher, subsearcher, scored, DECODED if keep_decoded else None)
             found = segment.evaluate(query)
             for docnum in segment.deleted:
                 found.pop(docnum, None)
@@ -123,8 +126,9 @@ def positions(value):
 class _Segment:
     """One segment's matches of a query: ``{document number in the segment: score}``."""
 
-    def __init__(self, searcher, subsearcher, scored):
+    def __init__(self, searcher, subsearcher, scored, decoded):
         self.searcher, self.subsearcher, self.scored = searcher, subsearcher, scored
+        self.decoded = decoded  # (a ``DecodedPostings``, or None)
         self.reader = subsearcher.reader()
         self.schema = self.reader.schema
         segment = self.reader.segment() if hasattr(self.reader, "segment") else None
@@ -229,12 +233,12 @@ class _Segment:
         if type(matcher) is not W3LeafMatcher:
             raise _Unsupported
         scores = self._scores(fieldname, btext)
-        if with_positions:
-            blocks = _blocks(matcher, among, with_values=True)
+        if with_positions or self.decoded is None:
+            blocks = _blocks(matcher, among, with_values=with_positions)
         else:
             key = (self.segment_id, fieldname, btext)
             frequency = self.reader.doc_frequency(fieldname, btext)
-            blocks = DECODED.blocks(key, matcher, among, frequency)
+            blocks = self.decoded.blocks(key, matcher, among, frequency)
         found = {}
         for ids, weights, values in blocks:
             scored = scores(ids, weights)
