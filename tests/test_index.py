@@ -4,10 +4,13 @@ the searcher, the engine setting, haystack's commands; queries that only read ar
 
 import datetime
 import random
+import runpy
+import shutil
 from collections import Counter
 
 import pytest
 from django.db import transaction
+from haystack import connections
 from haystack.inputs import Exact
 from haystack.query import SearchQuerySet
 from whoosh import query as wquery
@@ -15,7 +18,7 @@ from whoosh import query as wquery
 from articles.index.whoosh.backend import _InMemoryLengths
 from articles.ingest import find_files, ingest_files
 from articles.models import Article, Person, Tag
-from tests.conftest import REAL_SEED
+from tests.conftest import REAL_SEED, REPO
 
 
 def make_article(title, body, people=(), tags=(), pub_date=datetime.date(2017, 7, 7), **kw):
@@ -305,3 +308,49 @@ def test_facets_of_a_search_matching_most_articles_count_its_matches_alone(searc
     assert search.count() == len(matching) == 31
     assert dict(counts["month"]) == Counter(f"{a.pub_date:%Y-%m}" for a in matching)
     assert dict(counts["tags"]) == Counter(t.slug for a in matching for t in a.tags.all())
+
+
+class FakeWorker:
+    """What gunicorn's ``post_worker_init`` hands the hook: a heartbeat and a log."""
+
+    def __init__(self):
+        self.beats, self.errors = 0, []
+        self.log = self
+
+    def notify(self):
+        self.beats += 1
+
+    def exception(self, message):
+        self.errors.append(message)
+
+
+def gunicorn_hook(name):
+    return runpy.run_path(str(REPO / "gunicorn.conf.py"))[name]
+
+
+def test_a_worker_warmed_builds_nothing_at_its_first_search(archive):
+    """What ``post_worker_init`` builds is what a first search (facets, a correction) needs."""
+    worker = FakeWorker()
+    gunicorn_hook("post_worker_init")(worker)
+    assert worker.beats > 1 and not worker.errors
+    backend = connections["default"].get_backend()
+    built = (dict(backend._values.tables), dict(backend._values.joined))
+    vocabularies = dict(backend._vocabularies.merged)
+    assert built[0] and vocabularies
+
+    found = SearchQuerySet().auto_query("summit")
+    for facet in ("tags", "people", "year", "month"):
+        found = found.facet(facet)
+    assert [result.title for result in found[:5]] == ["Merkel hosts the summit"]
+    assert dict(found.facet_counts()["fields"]["tags"]) == {"germany": 1}
+    corrected = SearchQuerySet().auto_query("summitt")
+    assert corrected.count() == 0 and corrected.spelling_suggestion() == "summit"
+    assert (backend._values.tables, backend._values.joined) == built
+    assert backend._vocabularies.merged == vocabularies
+
+
+def test_a_worker_serves_even_if_the_index_cannot_be_warmed(search_index):
+    shutil.rmtree(search_index.path)
+    worker = FakeWorker()
+    gunicorn_hook("post_worker_init")(worker)
+    assert worker.errors == ["the search index could not be warmed; serving without"]

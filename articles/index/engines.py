@@ -121,6 +121,9 @@ class IndexEngine:
         """Without a write lock, nobody can tell: False."""
         return False
 
+    def warm(self, step=lambda: None):
+        """Nothing to build before the first search: a search server warms its own."""
+
 
 class HaystackBatch(Batch):
     """Remembers what changes; on ``commit`` reads the articles and sends them to haystack.

@@ -45,3 +45,7 @@ class WhooshEngine(IndexEngine):
         """Whether another process or thread holds the write lock (a drain, an ingest)."""
         with file_lock(write_lock_path(self.path), blocking=False) as acquired:
             return not acquired
+
+    def warm(self, step=lambda: None):
+        """Build what the first searches would build (see ``ArchiveWhooshBackend.warm``)."""
+        self.backend.warm(step)
