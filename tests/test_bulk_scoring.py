@@ -135,16 +135,22 @@ def test_filters_and_counts_are_whooshs(small):
         assert bulk.search(small, query, 0).docs() == set(small.docs_for_query(query))
 
 
+@pytest.mark.parametrize("ranked", [False, True])
 @pytest.mark.parametrize("order", [["date"], ["-date"], ["-date", "n"]])
-def test_sorted_searches_are_whooshs(small, order):
-    """Newest or oldest first, as the search page sorts (a document without a date last)."""
+def test_sorted_searches_are_whooshs(small, order, ranked, monkeypatch):
+    """Newest or oldest first, as the search page sorts (a document without a date last);
+    from every match's key, or from the segments' ranks in that order."""
+    ranks = bulk.SortRanks()
+    monkeypatch.setattr(bulk, "RANKS", ranks)
     sortedby = sort_facet(small.schema, order)
+    name = tuple(order) if ranked else None
     for query in random_queries(small, seed=13, count=20):
         for limit in (1, 10):
             assert_same(
-                bulk.search(small, query, limit, sortedby=sortedby),
+                bulk.search(small, query, limit, sortedby=sortedby, sort_name=name),
                 whoosh_search(small, query, limit, sortedby=sortedby),
             )
+    assert len(ranks.kept) == (len(small.leaf_searchers()) if ranked else 0)
 
 
 @pytest.mark.parametrize("limit", [10**9, 400])  # all kept; a few, the least recently used out

@@ -15,6 +15,7 @@ from haystack.inputs import Exact
 from haystack.query import SearchQuerySet
 from whoosh import query as wquery
 
+from articles.index.whoosh import bulk
 from articles.index.whoosh.backend import _InMemoryLengths
 from articles.ingest import find_files, ingest_files
 from articles.models import Article, Person, Tag
@@ -336,7 +337,9 @@ def test_a_worker_warmed_builds_nothing_at_its_first_search(archive):
     backend = connections["default"].get_backend()
     built = (dict(backend._values.tables), dict(backend._values.joined))
     vocabularies = dict(backend._vocabularies.merged)
+    ranks = dict(bulk.RANKS.kept)
     assert built[0] and vocabularies
+    assert {name for _, name in ranks} == {("-pub_date",), ("pub_date",)}
 
     found = SearchQuerySet().auto_query("summit")
     for facet in ("tags", "people", "year", "month"):
@@ -345,6 +348,9 @@ def test_a_worker_warmed_builds_nothing_at_its_first_search(archive):
     assert dict(found.facet_counts()["fields"]["tags"]) == {"germany": 1}
     corrected = SearchQuerySet().auto_query("summitt")
     assert corrected.count() == 0 and corrected.spelling_suggestion() == "summit"
+    newest = SearchQuerySet().auto_query("presidents").order_by("-pub_date")
+    assert [result.title for result in newest[:5]] == ["Putin meets Trump", "Undated note"]
+    assert bulk.RANKS.kept == ranks
     assert (backend._values.tables, backend._values.joined) == built
     assert backend._vocabularies.merged == vocabularies
 

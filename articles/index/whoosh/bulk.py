@@ -49,14 +49,16 @@ class _Unsupported(Exception):
     """The query has a part not scored here as Whoosh would score it: Whoosh runs it."""
 
 
-def search(searcher, query, limit, allowed=None, sortedby=None, keep_decoded=True):
+def search(searcher, query, limit, allowed=None, sortedby=None, sort_name=None, keep_decoded=True):
     """Whoosh ``Results`` of ``query``: the ``limit`` best (by score, then document number)
     and every match (``results.docs()``, ``len(results)``); None when Whoosh must run it.
 
     ``limit=0`` asks for the matches alone (a count, facets): nothing is scored.
     ``allowed`` is a filter query, as ``Searcher.search(filter=...)`` takes it.
     ``sortedby`` (a Whoosh sort facet) orders the matches by their keys instead, unscored,
-    as Whoosh's ``SortingCollector`` does (the key in the place of the score).
+    as Whoosh's ``SortingCollector`` does (the key in the place of the score); with
+    ``sort_name`` (what names that order, e.g. ``("-pub_date",)``), by each segment's ranks
+    in that order, kept (``RANKS``).
     ``keep_decoded=False`` neither keeps nor reads the common words' decoded postings
     (``DECODED``): more-like-this, whose words differ from article to article.
     """
@@ -74,6 +76,9 @@ def search(searcher, query, limit, allowed=None, sortedby=None, keep_decoded=Tru
                 found = {d: s for d, s in found.items() if d + offset in allow}
             everything.update(map(offset.__add__, found))
             if keys is not None:
+                if sort_name is not None:  # the first ``limit`` by rank: the same, sooner
+                    ranks = RANKS.ranks(searcher, subsearcher, offset, sort_name, sortedby)
+                    found = heapq.nsmallest(limit, found, key=ranks.__getitem__)
                 key_for = keys(subsearcher, offset)
                 best += [(key_for(None, d), d + offset) for d in found]
             elif limit:
@@ -103,6 +108,38 @@ def _sort_keys(searcher, sortedby):
         return categorizer.key_for
 
     return keys
+
+
+class SortRanks:
+    """Each segment's documents ranked in a sort order, once per process: an array of 4 bytes
+    a document, in which document ``d``'s rank is its place in ``sorted((key, d))``, the order
+    of Whoosh's ``SortingCollector``. A sorted search then picks its first N by rank and reads
+    only their keys, where Whoosh reads every match's key from the disk (~2 µs each: 110 ms
+    for "election" newest first at 100,000 articles)."""
+
+    def __init__(self):
+        self.kept, self.lock = {}, threading.Lock()
+
+    def ranks(self, searcher, subsearcher, offset, sort_name, sortedby):
+        reader = subsearcher.reader()
+        key = (reader.segment().segment_id(), sort_name)
+        ranks = self.kept.get(key)
+        if ranks is None:
+            key_for = _sort_keys(searcher, sortedby)(subsearcher, offset)
+            count = reader.doc_count_all()
+            keys = [key_for(None, d) for d in range(count)]
+            ranks = array("I", bytes(4 * count))
+            for rank, docnum in enumerate(sorted(range(count), key=keys.__getitem__)):
+                ranks[docnum] = rank  # (a stable sort: equal keys in document order)
+            live = {s.reader().segment().segment_id() for s, _ in searcher.leaf_searchers()}
+            with self.lock:  # (and those of segments merged away dropped)
+                self.kept = {k: v for k, v in self.kept.items() if k[0] in live}
+                self.kept[key] = ranks
+        return ranks
+
+
+#: Each process's ranks of the segments' documents in the orders searches ask.
+RANKS = SortRanks()
 
 
 def _best(found, limit, offset):
