@@ -35,6 +35,7 @@ override it, e.g. ``GUNICORN_CMD_ARGS="--workers 6 --timeout 60"``.
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 bind = "127.0.0.1:8000"
@@ -72,7 +73,10 @@ def post_worker_init(worker):
     cannot be read, the worker serves all the same: search answers 503 until it can."""
     from articles.index.engines import get_engine
 
+    started = time.monotonic()
     try:
         get_engine().warm(step=worker.notify)
     except Exception:
         worker.log.exception("the search index could not be warmed; serving without")
+    else:
+        worker.log.info("search index warmed in %.1f s", time.monotonic() - started)

@@ -26,6 +26,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from datetime import date, timedelta
@@ -231,23 +232,45 @@ def manage(env, *args, repo=REPO):
 
 def serve(env, repo=REPO, args=("--workers", "2"), ready="/robots.txt"):
     """gunicorn for the archive in ``repo`` on a free port, with ``args``; returns the server
-    and its address once ``ready`` answers."""
+    and its address once ``ready`` answers and, if ``repo``'s workers warm the search index
+    before serving (``gunicorn.conf.py``'s ``post_worker_init``), once every worker has: a
+    worker still warming would take a core from the measures."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     server = subprocess.Popen(
         [GUNICORN, "archive.wsgi", "--bind", f"127.0.0.1:{port}", *args],
-        cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
+    warming = "def post_worker_init" in (Path(repo) / "gunicorn.conf.py").read_text()
+    warmed = _count_lines(server.stderr, "search index warmed")
+    workers = int(args[args.index("--workers") + 1]) if "--workers" in args else None
+    workers = workers or 2 * (os.cpu_count() or 1) + 1  # (gunicorn.conf.py's)
     base = f"http://127.0.0.1:{port}"
-    for _ in range(300):
+    for _ in range(600):
         try:
             get(base + ready)
-            return server, base
+            if not warming or warmed() >= workers:
+                return server, base
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     server.kill()
-    raise RuntimeError(f"gunicorn did not answer {ready}")
+    raise RuntimeError(f"gunicorn did not answer {ready} with {workers} workers warmed")
+
+
+def _count_lines(stream, text):
+    """``count()``: how many lines holding ``text`` ``stream`` has had (read, and drained,
+    by a thread of its own)."""
+    seen = []
+
+    def read():
+        for line in stream:
+            if text in line:
+                seen.append(line)
+
+    threading.Thread(target=read, daemon=True).start()
+    return lambda: len(seen)
 
 
 def get(url):

@@ -315,7 +315,7 @@ class FakeWorker:
     """What gunicorn's ``post_worker_init`` hands the hook: a heartbeat and a log."""
 
     def __init__(self):
-        self.beats, self.errors = 0, []
+        self.beats, self.errors, self.said = 0, [], []
         self.log = self
 
     def notify(self):
@@ -323,6 +323,9 @@ class FakeWorker:
 
     def exception(self, message):
         self.errors.append(message)
+
+    def info(self, message, *args):
+        self.said.append(message % args)
 
 
 def gunicorn_hook(name):
@@ -334,6 +337,7 @@ def test_a_worker_warmed_builds_nothing_at_its_first_search(archive):
     worker = FakeWorker()
     gunicorn_hook("post_worker_init")(worker)
     assert worker.beats > 1 and not worker.errors
+    assert worker.said[0].startswith("search index warmed in ")
     backend = connections["default"].get_backend()
     built = (dict(backend._values.tables), dict(backend._values.joined))
     vocabularies = dict(backend._vocabularies.merged)
@@ -360,3 +364,4 @@ def test_a_worker_serves_even_if_the_index_cannot_be_warmed(search_index):
     worker = FakeWorker()
     gunicorn_hook("post_worker_init")(worker)
     assert worker.errors == ["the search index could not be warmed; serving without"]
+    assert not worker.said
