@@ -764,8 +764,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         terms = self._key_terms(text, MORE_LIKE_THIS_TERMS)
         # The top N + 1 with the article dropped (Whoosh's more_like() masks it out and counts
         # every match twice). Scored in bulk: at 100,000 articles 18 ms p50 where Whoosh's
-        # top N, skipping the blocks that it reckons cannot reach them, takes 51 ms and
-        # misses the best match of 2 articles in 40.
+        # top N, skipping the blocks that it reckons cannot reach them, takes 51 ms and gets
+        # a wrong top 6 for 2 articles in 40 (benchmarks/bench_bulk.py).
         query = wq.Or([wq.Term(self.content_field_name, word, boost=w) for word, w in terms])
         allowed = wq.And(filters) if filters else None
         results = bulk.search(searcher, query, top + 1, allowed, keep_decoded=False)
