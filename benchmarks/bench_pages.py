@@ -21,6 +21,7 @@ import argparse
 import os
 import random
 import re
+import runpy
 import socket
 import statistics
 import subprocess
@@ -242,10 +243,12 @@ def serve(env, repo=REPO, args=("--workers", "2"), ready="/robots.txt"):
         [GUNICORN, "archive.wsgi", "--bind", f"127.0.0.1:{port}", *args],
         cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
-    warming = "def post_worker_init" in (Path(repo) / "gunicorn.conf.py").read_text()
+    config = Path(repo) / "gunicorn.conf.py"  # (gunicorn reads it from the folder it starts in)
+    settings = runpy.run_path(str(config)) if config.exists() else {}
+    warming = "post_worker_init" in settings
     warmed = _count_lines(server.stderr, "search index warmed")
     workers = int(args[args.index("--workers") + 1]) if "--workers" in args else None
-    workers = workers or 2 * (os.cpu_count() or 1) + 1  # (gunicorn.conf.py's)
+    workers = workers or settings.get("workers", 1)
     base = f"http://127.0.0.1:{port}"
     for _ in range(600):
         try:
