@@ -122,7 +122,7 @@ class SortRanks:
 
     def ranks(self, searcher, subsearcher, offset, sort_name, sortedby):
         reader = subsearcher.reader()
-        key = (reader.segment().segment_id(), sort_name)
+        key = (_segment_id(reader), sort_name)
         ranks = self.kept.get(key)
         if ranks is None:
             key_for = _sort_keys(searcher, sortedby)(subsearcher, offset)
@@ -131,7 +131,7 @@ class SortRanks:
             ranks = array("I", bytes(4 * count))
             for rank, docnum in enumerate(sorted(range(count), key=keys.__getitem__)):
                 ranks[docnum] = rank  # (a stable sort: equal keys in document order)
-            live = {s.reader().segment().segment_id() for s, _ in searcher.leaf_searchers()}
+            live = {_segment_id(s.reader()) for s, _ in searcher.leaf_searchers()}
             with self.lock:  # (and those of segments merged away dropped)
                 self.kept = {k: v for k, v in self.kept.items() if k[0] in live}
                 self.kept[key] = ranks
@@ -140,6 +140,14 @@ class SortRanks:
 
 #: Each process's ranks of the segments' documents in the orders searches ask.
 RANKS = SortRanks()
+
+
+def _segment_id(reader):
+    """The id of the segment ``reader`` reads (not one segment's reader: unsupported)."""
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    if segment is None:
+        raise _Unsupported
+    return segment.segment_id()
 
 
 def _best(found, limit, offset):
@@ -168,10 +176,7 @@ class _Segment:
         self.decoded = decoded  # (a ``DecodedPostings``, or None)
         self.reader = subsearcher.reader()
         self.schema = self.reader.schema
-        segment = self.reader.segment() if hasattr(self.reader, "segment") else None
-        if segment is None:
-            raise _Unsupported  # (not one segment's reader)
-        self.segment_id = segment.segment_id()
+        self.segment_id = _segment_id(self.reader)
         self.deleted = ()
         if self.reader.has_deletions():  # (the set a segment's own postings leave out)
             self.deleted = getattr(self.reader, "deleted_docs_set", None)
