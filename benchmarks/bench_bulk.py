@@ -75,9 +75,7 @@ def searches(backend, searcher, rounds):
 
 def more_like_this(backend, searcher, articles):
     from haystack.utils import get_identifier
-    from whoosh import query as wq
 
-    from articles.index.whoosh import backend as whoosh_backend
     from articles.index.whoosh import bulk
     from articles.models import Article
 
@@ -85,16 +83,7 @@ def more_like_this(backend, searcher, articles):
     whoosh_ms, bulk_ms, whoosh_right, bulk_right = [], [], 0, 0
     for pk in random.Random(7).sample(ids, articles):
         docnum = searcher.document_number(id=get_identifier(Article.objects.get(pk=pk)))
-        stored = searcher.stored_fields(docnum)
-        text = "\n".join(
-            [
-                stored.get("title", ""),
-                *stored.get("person_names", []),
-                stored.get("body", "")[: whoosh_backend.MORE_LIKE_THIS_LEDE],
-            ]
-        )
-        terms = backend._key_terms(text, whoosh_backend.MORE_LIKE_THIS_TERMS)
-        query = wq.Or([wq.Term("text", word, boost=weight) for word, weight in terms])
+        query = backend.more_like_this_query(searcher, docnum)
         truth = [hit.docnum for hit in searcher.search(query, limit=None)[:6]]
         took, theirs = timed(lambda q=query: searcher.search(q, limit=6))
         whoosh_ms.append(took)

@@ -474,9 +474,8 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         """Build, before a search needs them, what the first searches build: the searcher,
         each segment's lengths of the text and tables of exact and numeric values (facets),
         its documents' ranks newest and oldest first, the spelling vocabularies, as Solr
-        warms its first searcher. At 100,000 articles a
-        worker's first search otherwise takes seconds. ``step()`` after each part (a gunicorn
-        worker's heartbeat)."""
+        warms its first searcher. At 100,000 articles a worker's first search otherwise
+        takes seconds. ``step()`` after each part (a gunicorn worker's heartbeat)."""
         searcher = self.searcher()
         readers = self._segment_readers()
         tabled = [name for name, (kind, _) in self.field_kinds.items() if kind in TABLED_KINDS]
@@ -744,16 +743,6 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
         docnum = searcher.document_number(**{ID: get_identifier(model_instance)})
         if docnum is None:
             return {"results": [], "hits": 0}
-        stored = searcher.stored_fields(docnum)
-        # A news story's lede carries its topic: key terms from the title, the names and the
-        # first paragraphs cost ~40 ms at 20,000 articles; from the whole body, ~150 ms.
-        text = "\n".join(
-            [
-                stored.get("title", ""),
-                *stored.get("person_names", []),
-                stored.get("body", "")[:MORE_LIKE_THIS_LEDE],
-            ]
-        )
         filters = []
         if additional_query_string and additional_query_string != "*":
             filters.append(self.parser.parse(force_str(additional_query_string)))
@@ -761,12 +750,11 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             filters.append(wq.Or([wq.Term(DJANGO_CT, get_model_ct(m)) for m in models]))
         start_offset = start_offset or 0
         top = end_offset if end_offset is not None else start_offset + 10
-        terms = self._key_terms(text, MORE_LIKE_THIS_TERMS)
         # The top N + 1 with the article dropped (Whoosh's more_like() masks it out and counts
         # every match twice). Scored in bulk: at 100,000 articles 18 ms p50 where Whoosh's
         # top N, skipping the blocks that it reckons cannot reach them, takes 51 ms and gets
         # a wrong top 6 for 2 articles in 40 (benchmarks/bench_bulk.py).
-        query = wq.Or([wq.Term(self.content_field_name, word, boost=w) for word, w in terms])
+        query = self.more_like_this_query(searcher, docnum)
         allowed = wq.And(filters) if filters else None
         results = bulk.search(searcher, query, top + 1, allowed, keep_decoded=False)
         if results is None:
@@ -776,6 +764,23 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             "results": self._results(self._stored(hits[start_offset:], None), result_class),
             "hits": len(hits),
         }
+
+    def more_like_this_query(self, searcher, docnum):
+        """The words that best tell document ``docnum`` from the rest, OR'd and weighted.
+
+        A news story's lede carries its topic: key terms from the title, the names and the
+        first paragraphs cost ~40 ms at 20,000 articles; from the whole body, ~150 ms.
+        """
+        stored = searcher.stored_fields(docnum)
+        text = "\n".join(
+            [
+                stored.get("title", ""),
+                *stored.get("person_names", []),
+                stored.get("body", "")[:MORE_LIKE_THIS_LEDE],
+            ]
+        )
+        terms = self._key_terms(text, MORE_LIKE_THIS_TERMS)
+        return wq.Or([wq.Term(self.content_field_name, word, boost=w) for word, w in terms])
 
     def _key_terms(self, text, count):
         """The ``count`` words that best tell ``text`` from the rest of the index, weighted.
