@@ -12,7 +12,13 @@ from whoosh.qparser import QueryParser
 
 from articles.index.whoosh import bulk
 from articles.index.whoosh.analysis import text_analyzer
-from articles.index.whoosh.backend import _our_nodes, _with_every_match, sort_facet
+from articles.index.whoosh.backend import (
+    _InMemoryLengths,
+    _our_nodes,
+    _SegmentValues,
+    _with_every_match,
+    sort_facet,
+)
 
 WORDS = [
     "oil", "price", "united", "states", "trade", "deal", "rose", "fell", "the", "bank",
@@ -61,6 +67,15 @@ def large(tmp_path_factory):
     folder = tmp_path_factory.mktemp("large")
     ix = build(folder, [bulk.OR_TREE_ABOVE + 200], seed=6, most_words=6)
     with ix.searcher() as searcher:
+        yield searcher
+
+
+@pytest.fixture(scope="module")
+def in_memory_lengths(tmp_path_factory):
+    """Three segments searched as the backend searches them: each document's length read from
+    a table kept per segment, which the bulk scorer reads as an array."""
+    ix = build(tmp_path_factory.mktemp("lengths"), [300, 300, 300], seed=8)
+    with ix.searcher(weighting=_InMemoryLengths(_SegmentValues())) as searcher:
         yield searcher
 
 
@@ -117,7 +132,7 @@ def assert_same(ours, theirs):
     assert ours.docs() == theirs.docs() and len(ours) == len(theirs)
 
 
-@pytest.mark.parametrize("segments", ["small", "large"])
+@pytest.mark.parametrize("segments", ["small", "large", "in_memory_lengths"])
 def test_matches_scores_and_order_are_whooshs(segments, request):
     searcher = request.getfixturevalue(segments)
     matched = 0
@@ -153,15 +168,44 @@ def test_sorted_searches_are_whooshs(small, order, ranked, monkeypatch):
     assert len(ranks.kept) == (len(small.leaf_searchers()) if ranked else 0)
 
 
-@pytest.mark.parametrize("limit", [10**9, 400])  # all kept; a few, the least recently used out
+@pytest.mark.parametrize("limit", [10**9, 3200])  # all kept; a few, the least recently used out
 def test_postings_kept_decoded_give_the_same_answers(small, monkeypatch, limit):
     kept = bulk.DecodedPostings(limit=limit, smallest=1)
     monkeypatch.setattr(bulk, "DECODED", kept)
     for query in random_queries(small, seed=17, count=30):
         for _ in range(2):  # decoded, then (if still kept) read from what is kept
             assert_same(bulk.search(small, query, 10), whoosh_search(small, query, 10))
-    assert kept.kept and (kept.count <= limit or len(kept.kept) == 1)
-    assert kept.count == sum(len(ids) for ids, *_ in kept.kept.values())
+    assert kept.kept and (kept.bytes <= limit or len(kept.kept) == 1)
+    assert kept.bytes == sum(map(bulk._bytes, kept.kept.values()))
+
+
+@pytest.mark.parametrize("segments", ["small", "in_memory_lengths"])
+def test_phrases_of_common_words_are_matched_on_kept_positions(segments, request, monkeypatch):
+    """Phrases of words kept decoded with their positions: in ANDs, beside a word left out,
+    filtered, with deleted documents; the same answers when read again from what is kept."""
+    searcher = request.getfixturevalue(segments)
+    kept = bulk.DecodedPostings(limit=10**9, smallest=1)
+    monkeypatch.setattr(bulk, "DECODED", kept)
+    allowed = wq.Term("tags", "finance")
+    found = 0
+    for text in (
+        '"united states"',
+        '"oil price rose"',
+        '"rates fell" bank',
+        '"trade deal" AND NOT gold',
+        '"the market rose"',  # (a stop word: the phrase of the other two)
+        '"oil oil"',
+    ):
+        query = parse(searcher, text)
+        for _ in range(2):
+            assert_same(bulk.search(searcher, query, 10), whoosh_search(searcher, query, 10))
+            assert_same(
+                bulk.search(searcher, query, 5, allowed),
+                whoosh_search(searcher, query, 5, allowed),
+            )
+        found += len(whoosh_search(searcher, query, 1)) > 0
+    assert found >= 5
+    assert any(type(entry) is bulk.WordPositions for entry in kept.kept.values())
 
 
 def test_more_like_this_neither_keeps_nor_reads_decoded_postings(small, monkeypatch):

@@ -283,9 +283,10 @@ def test_haystacks_own_commands_and_remove_go_through_our_writer(archive):
 
 
 def test_facets_of_a_search_matching_most_articles_count_its_matches_alone(search_index):
-    """Counted as the whole archive's counts less the others' when a search matches most of
-    it: an edited article's old document, a deleted article (both deleted in the index after
-    the counts were first asked) and the articles without the word are not counted."""
+    """Counted at once from arrays of every document's values when a search matches most of
+    the archive: an edited article's old document, a deleted article (both deleted in the
+    index after the counts were first asked) and the articles without the word are not
+    counted."""
     rng = random.Random(3)
     with transaction.atomic():
         made = [

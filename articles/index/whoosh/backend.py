@@ -13,8 +13,8 @@ What differs from ``haystack.backends.whoosh_backend`` (and why):
   raised, none is logged and dropped. Commits never merge segments: ``compaction``
   does, in the background.
 - **Facets** over the whole result set from per-segment value tables that live as long as the
-  segment, so a facet costs one pass over the matching documents (or, when they are most of
-  the archive, over the others).
+  segment, so a facet costs one pass over the matching documents (or, when they are many,
+  one pass of numpy over arrays of every document's values).
 - **Scoring** in bulk (``bulk``) for the queries it scores as Whoosh does; Whoosh's matchers
   for the rest.
 - **Highlights** from the stored body with a regex scan and a cached stemmer rather than
@@ -36,6 +36,7 @@ from datetime import date, datetime
 from itertools import chain
 from math import log2
 
+import numpy as np
 from django.conf import settings
 from django.utils.encoding import force_str
 from haystack.backends import BaseEngine, log_query
@@ -74,6 +75,8 @@ MORE_LIKE_THIS_LEDE = 1000  # characters of the body that more-like-this draws t
 MORE_LIKE_THIS_TERMS = 6
 #: The kinds of field whose values ``warm`` tables (the facets: people, tags, year, month).
 TABLED_KINDS = ("exact", "integer")
+#: Facets of fewer documents than 1 in this many are counted one by one (see ``counts``).
+FACETS_ONE_BY_ONE = 50
 #: Terms whose frequency a segment's table keeps (more-like-this asks for a lede's words).
 FREQUENCIES_KEPT = 200_000
 
@@ -295,24 +298,42 @@ class _SegmentValues:
                 self.joined[key] = table
         return table
 
-    def counts(self, readers, fieldname, docs):
-        """How many of ``docs`` (global document numbers) have each value of ``fieldname``.
-
-        When they are most of the archive (a search for "said"), the counts over every
-        document less those over the others: a document deleted since its segment's table
-        was built is in both, and a matching one in the first alone.
-        """
-        table = self.global_table(readers, fieldname)
-        if len(docs) * 2 <= len(table):
-            return Counter(chain.from_iterable(map(table.__getitem__, docs)))
-        key = (tuple(_segment_id(r) for r, _ in readers), f"totals:{fieldname}")
-        totals = self.joined.get(key)
-        if totals is None:
-            totals = Counter(chain.from_iterable(table))
+    def coded_table(self, readers, fieldname):
+        """``global_table`` as arrays, to count the values of many documents at once:
+        ``(values, codes, owners)``, each value of each document in turn given as its number
+        in the list of distinct ``values`` (``codes``) and its document (``owners``)."""
+        key = (tuple(_segment_id(r) for r, _ in readers), f"coded:{fieldname}")
+        coded = self.joined.get(key)
+        if coded is None:
+            table = self.global_table(readers, fieldname)
+            numbers = {}
+            codes = np.fromiter(
+                (numbers.setdefault(value, len(numbers)) for values in table for value in values),
+                dtype=np.int32,
+            )
+            owners = np.repeat(np.arange(len(table), dtype=np.int32), list(map(len, table)))
+            coded = (list(numbers), codes, owners)
             with self.lock:
-                self.joined[key] = totals
-        others = set(range(len(table))).difference(docs)
-        return totals - Counter(chain.from_iterable(map(table.__getitem__, others)))
+                self.joined[key] = coded
+        return coded
+
+    def counts(self, readers, fieldnames, docs):
+        """``{fieldname: {value: how many of docs have it}}`` for ``docs``, global document
+        numbers: a few counted one by one, more at once from the coded tables (a search for
+        "said" matches every document: ~2 ms a field, where one by one took ~35)."""
+        counted, chosen = {}, None
+        for fieldname in fieldnames:
+            table = self.global_table(readers, fieldname)
+            if len(docs) * FACETS_ONE_BY_ONE <= len(table):
+                counted[fieldname] = Counter(chain.from_iterable(map(table.__getitem__, docs)))
+                continue
+            if chosen is None:
+                chosen = np.zeros(len(table), dtype=bool)
+                chosen[np.fromiter(docs, dtype=np.int64, count=len(docs))] = True
+            values, codes, owners = self.coded_table(readers, fieldname)
+            tally = np.bincount(codes[chosen[owners]], minlength=len(values))
+            counted[fieldname] = {values[i]: int(tally[i]) for i in np.flatnonzero(tally).tolist()}
+        return counted
 
     def forget_except(self, segment_ids):
         with self.lock:
@@ -338,7 +359,9 @@ class _InMemoryLengths(BM25F):
     def scorer(self, searcher, fieldname, text, qf=1):
         scorer = super().scorer(searcher, fieldname, text, qf=qf)
         if isinstance(scorer, BM25FScorer):
-            scorer.dfl = self.values.lengths(searcher.reader(), fieldname).__getitem__
+            lengths = self.values.lengths(searcher.reader(), fieldname)
+            scorer.dfl = lengths.__getitem__
+            scorer.lengths = np.frombuffer(lengths, dtype=np.uint32)  # (for ``bulk``)
         return scorer
 
 
@@ -483,7 +506,7 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
             self._values.lengths(reader, self.content_field_name)
             step()
         for name in tabled:
-            self._values.global_table(readers, name)
+            self._values.coded_table(readers, name)
             step()
         for name, (kind, _) in self.field_kinds.items():
             for order in ((f"-{name}",), (name,)) if kind == "date" else ():
@@ -662,10 +685,10 @@ class ArchiveWhooshBackend(WhooshSearchBackend):
 
     def _facets(self, results, requested):
         """Counts of each exact field's values over all matching documents."""
-        docs = results.docs()
+        counted = self._values.counts(self._segment_readers(), requested, results.docs())
         fields = {}
         for name, options in requested.items():
-            counts = self._values.counts(self._segment_readers(), name, docs)
+            counts = counted[name]
             ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
             limit = (options or {}).get("limit") or (options or {}).get("size")
             fields[name] = ranked[:limit] if limit else ranked

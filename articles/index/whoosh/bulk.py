@@ -28,7 +28,10 @@ from bisect import bisect_right, insort
 from collections import OrderedDict
 from contextlib import suppress
 from itertools import accumulate
+from operator import add
+from typing import NamedTuple
 
+import numpy as np
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.formats import Positions
@@ -269,11 +272,7 @@ class _Segment:
             return {}
         if (fieldname, btext) not in self.reader:
             return {}
-        matcher = self.reader.postings(fieldname, btext)
-        if type(matcher) is FilterMatcher:  # deleted documents: dropped by ``search``
-            matcher = matcher.child
-        if type(matcher) is not W3LeafMatcher:
-            raise _Unsupported
+        matcher = self._postings(fieldname, btext)
         scores = self._scores(fieldname, btext)
         if with_positions or self.decoded is None:
             blocks = _blocks(matcher, among, with_values=with_positions)
@@ -281,13 +280,21 @@ class _Segment:
             key = (self.segment_id, fieldname, btext)
             frequency = self.reader.doc_frequency(fieldname, btext)
             blocks = self.decoded.blocks(key, matcher, among, frequency)
-        found = {}
-        for ids, weights, values in blocks:
-            scored = scores(ids, weights)
-            if with_positions:
-                scored = zip(scored, values, strict=True)
-            found.update(zip(ids, scored, strict=True))
-        return found
+        ids, weights, values = _joined(blocks)
+        scored = scores(ids, weights)
+        if with_positions:
+            scored = zip(scored, values, strict=True)
+        return dict(zip(ids, scored, strict=True))
+
+    def _postings(self, fieldname, btext):
+        """The word's postings in the segment, deleted documents included (``search`` drops
+        them)."""
+        matcher = self.reader.postings(fieldname, btext)
+        if type(matcher) is FilterMatcher:
+            matcher = matcher.child
+        if type(matcher) is not W3LeafMatcher:
+            raise _Unsupported
+        return matcher
 
     def _scores(self, fieldname, btext):
         """``scores(ids, weights)``: the word's score in each of those documents as Whoosh's
@@ -301,14 +308,20 @@ class _Segment:
         if type(scorer) is not BM25FScorer:
             raise _Unsupported
         idf, avgfl, b, k1, length = scorer.idf, scorer.avgfl, scorer.B, scorer.K1, scorer.dfl
-        # whoosh.scoring.bm25: idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
-        # its part that depends on the length alone computed once per length.
-        by_length = _PerLength(lambda fl: k1 * ((1 - b) + b * fl / avgfl))
+        lengths = getattr(scorer, "lengths", None)  # (an array of the segment's, if given)
         k1_plus_1 = k1 + 1
-        return lambda ids, weights: [
-            idf * ((tf * k1_plus_1) / (tf + by_length[length(docnum)]))
-            for docnum, tf in zip(ids, weights, strict=True)
-        ]
+
+        def scores(ids, weights):
+            # whoosh.scoring.bm25, idf * ((tf * (K1 + 1)) / (tf + K1 * ((1 - B) + B * fl / avgfl))),
+            # operation for operation on arrays of doubles (each rounded as Python rounds it).
+            if lengths is not None:
+                fl = lengths[np.asarray(ids, dtype=np.intp)].astype(np.float64)
+            else:
+                fl = np.fromiter(map(length, ids), dtype=np.float64, count=len(ids))
+            tf = np.asarray(weights, dtype=np.float64)
+            return (idf * ((tf * k1_plus_1) / (tf + k1 * ((1 - b) + b * fl / avgfl)))).tolist()
+
+        return scores
 
     def _phrase(self, fieldname, words, among):
         """Documents with ``words`` one after another, scored the sum of the words' scores.
@@ -322,8 +335,12 @@ class _Segment:
             btexts = [field.to_bytes(word) for word in words]
         except ValueError:
             return {}
-        postings = [None] * len(words)
         frequency = self.reader.doc_frequency
+        if self.decoded is not None and all(
+            frequency(fieldname, btext) >= self.decoded.smallest for btext in btexts
+        ):
+            return self._kept_phrase(fieldname, btexts, among)
+        postings = [None] * len(words)
         for i in sorted(range(len(words)), key=lambda i: frequency(fieldname, btexts[i])):
             postings[i] = self._word(fieldname, words[i], among, with_positions=True)
             if not postings[i]:
@@ -341,6 +358,47 @@ class _Segment:
             if starts:  # the words' scores added as Whoosh's binary tree of intersections
                 matches[docnum] = _binary_tree_sum([word[docnum][0] for word in postings])
         return matches
+
+    def _kept_phrase(self, fieldname, btexts, among):
+        """``_phrase`` of common words from their positions kept decoded (``DECODED``): the
+        starts of the phrase found by a search of sorted arrays, and only the matches scored."""
+        words = [
+            self.decoded.positions((self.segment_id, fieldname, btext), self._postings, fieldname)
+            for btext in btexts
+        ]
+        starts = words[0].places
+        for offset, word in enumerate(words[1:], 1):
+            starts = starts[_among_sorted(starts + offset, word.places)]
+        docs = _distinct(starts >> 32)
+        if among is not None:
+            docs = docs[_among_sorted(docs, np.asarray(among, dtype=np.int64))]
+        matched = docs.tolist()
+        scores = [
+            self._scores(fieldname, btext)(
+                matched, word.weights[np.searchsorted(word.ids, docs)].tolist()
+            )
+            for btext, word in zip(btexts, words, strict=True)
+        ]
+        if len(scores) == 2:
+            return dict(zip(matched, map(add, *scores), strict=True))
+        summed = map(_binary_tree_sum, map(list, zip(*scores, strict=True)))
+        return dict(zip(matched, summed, strict=True))
+
+
+def _among_sorted(values, ordered):
+    """Which of ``values`` are in the sorted array ``ordered`` (a boolean array)."""
+    if not len(ordered):
+        return np.zeros(len(values), dtype=bool)
+    found = np.searchsorted(ordered, values)
+    found[found == len(ordered)] = 0
+    return ordered[found] == values
+
+
+def _distinct(ordered):
+    """The distinct values of the sorted array ``ordered``."""
+    if not len(ordered):
+        return ordered
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
 
 
 def _adjacent(first, second, among):
@@ -403,16 +461,17 @@ def _intersection(a, b, found):
     return a + b
 
 
-class _PerLength(dict):
-    """``compute(length)`` for each length asked, computed once."""
-
-    def __init__(self, compute):
-        super().__init__()
-        self.compute = compute
-
-    def __missing__(self, length):
-        value = self[length] = self.compute(length)
-        return value
+def _joined(blocks):
+    """The ``(ids, weights, values)`` of ``blocks`` end to end (a single block as it is)."""
+    blocks = list(blocks)
+    if len(blocks) == 1:
+        return blocks[0]
+    ids, weights, values = [], [], []
+    for block_ids, block_weights, block_values in blocks:
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+        values.extend(block_values)
+    return ids, weights, values
 
 
 def _blocks(matcher, among, with_values=False):
@@ -454,50 +513,69 @@ def _kept(ids, weights, values, wanted):
     return ids, weights, [values[i] for i in keep] if values else ()
 
 
+class WordPositions(NamedTuple):
+    """A word's postings in a segment with their positions, as arrays: its documents (in
+    order), its weight in each, and each position as ``document << 32 | position``, in order."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    places: np.ndarray
+
+
 class DecodedPostings:
-    """The ids and weights of common words' postings, decoded once per process and kept
-    (arrays, ~8 bytes a posting) until ``limit`` postings are kept, the least recently used
-    dropped first; a segment's postings never change.
+    """Common words' postings, decoded once per process and kept until ``limit`` bytes are
+    kept, the least recently used dropped first; a segment's postings never change.
+
+    - ids and weights (arrays, 8 bytes a posting), for words and their ORs and ANDs;
+    - with their positions (``WordPositions``, 8 bytes more a posting and 8 a position),
+      for phrases.
 
     Decoding a block (zlib, then pickle) is most of the cost of a word in half of 100,000
-    articles: ~75 ms of the ~125 of "said". Words in fewer than ``smallest`` documents are read
-    from the disk each time (little to decode); so are positions (phrases).
+    articles: ~75 ms of the ~125 of "said"; a phrase also decodes a pickled list of positions
+    in each document of each word (~1 µs each). Words in fewer than ``smallest`` documents
+    are read from the disk each time (little to decode).
     """
 
     def __init__(self, limit, smallest):
         self.limit, self.smallest = limit, smallest
-        self.kept, self.count = OrderedDict(), 0
+        self.kept, self.bytes = OrderedDict(), 0
         self.lock = threading.Lock()
 
     def blocks(self, key, matcher, among, frequency):
         """``(ids, weights, ())`` of the blocks of a word in ``frequency`` documents (see
         ``_blocks``), decoded or kept."""
-        kept = self.kept.get(key)
+        kept = self._get(key)
         if kept is None:
             if frequency < self.smallest:
                 return _blocks(matcher, among)
-            kept = self._decode(key, matcher)
-        else:
+            kept = self._keep(key, _decoded(matcher))
+        return self._blocks_of(kept, among)
+
+    def positions(self, key, postings, fieldname):
+        """The ``WordPositions`` of the word ``key`` names (segment, field, word), decoded
+        from ``postings(fieldname, word)`` or kept."""
+        key = (*key, "positions")
+        kept = self._get(key)
+        if kept is None:
+            kept = self._keep(key, _decoded_positions(postings(fieldname, key[2])))
+        return kept
+
+    def _get(self, key):
+        kept = self.kept.get(key)
+        if kept is not None:
             with self.lock:
                 if key in self.kept:
                     self.kept.move_to_end(key)
-        return self._blocks_of(kept, among)
+        return kept
 
-    def _decode(self, key, matcher):
-        ids, weights, block_ends, block_maxes = array("I"), array("f"), [], []
-        for block_ids, block_weights, _ in _blocks(matcher, None):
-            ids.extend(block_ids)
-            weights.extend(block_weights)
-            block_ends.append(len(ids))
-            block_maxes.append(block_ids[-1])
-        kept = (ids, weights, block_ends, block_maxes)
+    def _keep(self, key, kept):
         with self.lock:
             if key not in self.kept:
                 self.kept[key] = kept
-                self.count += len(ids)
-            while self.count > self.limit and len(self.kept) > 1:
-                _, (dropped, *_) = self.kept.popitem(last=False)
-                self.count -= len(dropped)
+                self.bytes += _bytes(kept)
+            while self.bytes > self.limit and len(self.kept) > 1:
+                _, dropped = self.kept.popitem(last=False)
+                self.bytes -= _bytes(dropped)
         return kept
 
     @staticmethod
@@ -513,6 +591,46 @@ class DecodedPostings:
             start, previous_max = end, block_max
 
 
-#: Each process's decoded postings: up to 4,000,000 (~32 MiB), of words in 1,000 documents
-#: or more of a segment.
-DECODED = DecodedPostings(limit=4_000_000, smallest=1_000)
+def _bytes(kept):
+    """The bytes of what is kept of a word: its arrays (its lists of block bounds are small)."""
+    return sum(part.itemsize * len(part) for part in kept if hasattr(part, "itemsize"))
+
+
+def _decoded(matcher):
+    """``(ids, weights, block_ends, block_maxes)`` of every block of a word's postings."""
+    ids, weights, block_ends, block_maxes = array("I"), array("f"), [], []
+    for block_ids, block_weights, _ in _blocks(matcher, None):
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+        block_ends.append(len(ids))
+        block_maxes.append(block_ids[-1])
+    return ids, weights, block_ends, block_maxes
+
+
+def _decoded_positions(matcher):
+    """The ``WordPositions`` of a word's postings (Whoosh's ``Positions``: in each posting, a
+    count, then the pickled list of gaps between positions)."""
+    ids, weights, gaps, counts = array("I"), array("f"), [], array("I")
+    for block_ids, block_weights, values in _blocks(matcher, None, with_values=True):
+        ids.extend(block_ids)
+        weights.extend(block_weights)
+        for value in values:
+            value = value[_INT_SIZE:] if value.endswith(b".") else value[_INT_SIZE:] + b"."
+            these = pickle.loads(value)
+            gaps.extend(these)
+            counts.append(len(these))
+    ids, counts = np.frombuffer(ids, dtype=np.uint32), np.frombuffer(counts, dtype=np.uint32)
+    if not counts.all():
+        raise _Unsupported  # (a posting without positions)
+    gaps = np.asarray(gaps, dtype=np.int64)
+    # Each document's gaps summed from its first: the running total less the total before it.
+    totals = np.cumsum(gaps)
+    firsts = np.cumsum(counts, dtype=np.int64) - counts
+    places = totals - np.repeat(totals[firsts] - gaps[firsts], counts)
+    places |= np.repeat(ids.astype(np.int64) << 32, counts)
+    return WordPositions(ids, np.frombuffer(weights, dtype=np.float32), places)
+
+
+#: Each process's decoded postings: up to 48 MiB, of words in 1,000 documents or more of a
+#: segment.
+DECODED = DecodedPostings(limit=48 * 2**20, smallest=1_000)
