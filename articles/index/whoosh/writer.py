@@ -10,6 +10,7 @@ for a while (``KeepRetired``), for the searches of other processes still reading
 import ctypes
 import logging
 import os
+import pickle
 import signal
 import time
 from contextlib import suppress
@@ -18,11 +19,11 @@ from itertools import islice
 from haystack.constants import ID
 from haystack.exceptions import SkipDocument
 from haystack.utils import get_identifier, get_model_ct
+from whoosh import multiproc, writing
 from whoosh import query as wq
-from whoosh import writing
 from whoosh.index import TOC
 from whoosh.multiproc import MpWriter, SubWriterTask
-from whoosh.writing import SegmentWriter
+from whoosh.writing import PostingPool, SegmentWriter
 
 from articles.index.engines import READ_CHUNK, Batch, read_articles
 
@@ -32,6 +33,8 @@ WRITE_LOCK_TIMEOUT = 300
 #: Seconds the files of a segment dropped from the index stay on disk (see ``KeepRetired``).
 RETIRED_GRACE = 120
 PR_SET_PDEATHSIG = 1  # prctl(2)
+#: Postings pickled together in a run of a writer's pool (see ``BatchedPostingPool``).
+RUN_BATCH = 10_000
 
 log = logging.getLogger(__name__)
 
@@ -144,8 +147,72 @@ class KeepRetired:
         remove_unused_files(self.storage, self.indexname, self.generation, kept)
 
 
-class ArchiveSegmentWriter(KeepRetired, SegmentWriter):
-    """Whoosh's segment writer, keeping dropped segments' files for a while."""
+class BatchedPostingPool(PostingPool):
+    """Whoosh's pool of a writer's postings, whose sorted runs on disk are pickled
+    ``RUN_BATCH`` postings at a time. Whoosh pickles each posting alone, and reads each back
+    with small unbuffered reads: ~5 µs a posting, and an ingest of 100,000 articles writes
+    and reads some 60 million."""
+
+    def _write_run(self, f, items):
+        items = iter(items)
+        while batch := list(islice(items, RUN_BATCH)):
+            pickle.dump(batch, f, pickle.HIGHEST_PROTOCOL)
+        f.close()
+
+    def _read_run(self, path):
+        f = self._open_run(path)
+        try:
+            while True:
+                try:
+                    batch = pickle.load(f)
+                except EOFError:
+                    return
+                yield from batch
+        finally:
+            f.close()
+            self._remove_run(path)
+
+
+class _LengthsRead:
+    """A new segment's per-document reader whose field lengths are each read once, for the
+    postings writer: Whoosh's asks the length of the document of every posting it writes
+    (a seek and a read each)."""
+
+    def __init__(self, reader):
+        self._reader, self._lengths = reader, {}
+
+    def doc_field_length(self, docnum, fieldname, default=0):
+        lengths = self._lengths.get((fieldname, default))
+        if lengths is None:
+            read = self._reader.doc_field_length
+            count = self._reader.doc_count_all()
+            lengths = [read(d, fieldname, default) for d in range(count)]
+            self._lengths[(fieldname, default)] = lengths
+        return lengths[docnum]
+
+    def __getattr__(self, name):
+        return getattr(self._reader, name)
+
+
+class FasterWriting:
+    """Writer mixin: Whoosh's segments, the same files, written with two of a large ingest's
+    costs cut: the pool's runs (``BatchedPostingPool``) and the lengths (``_LengthsRead``)."""
+
+    def __init__(self, ix, **kwargs):
+        super().__init__(ix, **kwargs)
+        limitmb = kwargs.get("limitmb", 128)
+        self.pool = BatchedPostingPool(self._tempstorage, self.newsegment, limitmb=limitmb)
+
+    def per_document_reader(self):
+        return _LengthsRead(super().per_document_reader())
+
+
+class ArchiveSegmentWriter(KeepRetired, FasterWriting, SegmentWriter):
+    """Whoosh's segment writer, faster, keeping dropped segments' files for a while."""
+
+
+class _SubSegmentWriter(FasterWriting, SegmentWriter):
+    """The segment writer of each process of a bulk writer."""
 
 
 def remove_unused_files(storage, indexname, generation, segment_ids):
@@ -183,10 +250,12 @@ class _DyingSubWriterTask(SubWriterTask):
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != self.parent_pid:
             os._exit(1)
+        # Whoosh's ``run`` makes a plain ``SegmentWriter``: in this process of its own, ours.
+        multiproc.SegmentWriter = _SubSegmentWriter
         super().run()
 
 
-class _BulkWriter(KeepRetired, MpWriter):
+class _BulkWriter(KeepRetired, FasterWriting, MpWriter):
     def cancel(self):
         for task in self.tasks:
             task.terminate()  # Whoosh's cancel() leaves them waiting for work forever
