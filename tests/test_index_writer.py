@@ -56,8 +56,6 @@ def contents(ix):
         reader = searcher.reader()
         postings, terms = set(), {}
         for fieldname, btext in reader.all_terms():
-            if fieldname == "n":
-                continue
             info = reader.term_info(fieldname, btext)  # (its lengths: for BM25's bounds)
             terms[fieldname, btext] = (
                 info.weight(),
@@ -68,7 +66,7 @@ def contents(ix):
             )
             matcher = reader.postings(fieldname, btext)
             while matcher.is_active():
-                positions = tuple(matcher.value_as("positions"))
+                positions = matcher.supports("positions") and tuple(matcher.value_as("positions"))
                 postings.add((fieldname, btext, key[matcher.id()], matcher.weight(), positions))
                 matcher.next()
         lengths = {
