@@ -363,7 +363,10 @@ class _Segment:
         """``_phrase`` of common words from their positions kept decoded (``DECODED``): the
         starts of the phrase found by a search of sorted arrays, and only the matches scored."""
         words = [
-            self.decoded.positions((self.segment_id, fieldname, btext), self._postings, fieldname)
+            self.decoded.positions(
+                (self.segment_id, fieldname, btext),
+                lambda btext=btext: self._postings(fieldname, btext),
+            )
             for btext in btexts
         ]
         starts = words[0].places
@@ -551,13 +554,13 @@ class DecodedPostings:
             kept = self._keep(key, _decoded(matcher))
         return self._blocks_of(kept, among)
 
-    def positions(self, key, postings, fieldname):
-        """The ``WordPositions`` of the word ``key`` names (segment, field, word), decoded
-        from ``postings(fieldname, word)`` or kept."""
+    def positions(self, key, postings):
+        """The ``WordPositions`` of the word ``key`` names (segment, field, word): kept, or
+        decoded from ``postings()`` (its matcher, asked for only then)."""
         key = (*key, "positions")
         kept = self._get(key)
         if kept is None:
-            kept = self._keep(key, _decoded_positions(postings(fieldname, key[2])))
+            kept = self._keep(key, _decoded_positions(postings()))
         return kept
 
     def _get(self, key):
